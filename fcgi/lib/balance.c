@@ -1,0 +1,261 @@
+/* balance.c - user balances: IBAN allocation from the partner's base IBAN, ledger account, reads,
+ * lists and reloads. Money moves only through ct_ledger_post. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ct/ct_balance.h"
+#include "ct/ct_ledger.h"
+#include "ct/ct_log.h"
+#include "ct/ct_mem.h"
+#include "ct/ct_money.h"
+
+static void load_row(const struct ct_rows *r, size_t row, struct ct_balance *b);
+static enum ct_err funding_account(struct ct_db *db, int64_t partner_id, const char *currency,
+                                   int64_t *account_id);
+
+#define BALANCE_COLS                                                                               \
+    "b.id, b.partner_id, b.customer_id, b.account_id, b.currency, b.iban, bi.bic, b.status, "      \
+    "b.created_at, a.balance, a.balance - a.held + a.overdraft "
+#define BALANCE_FROM                                                                               \
+    "FROM balance b JOIN base_iban bi ON bi.id = b.base_iban_id "                                 \
+    "JOIN ledger_account a ON a.id = b.account_id "
+
+static void
+load_row(const struct ct_rows *r, size_t row, struct ct_balance *b)
+{
+    memset(b, 0, sizeof(*b));
+    (void)snprintf(b->id, sizeof(b->id), "%s", ct_rows_str(r, row, 0));
+    (void)ct_rows_i64(r, row, 1, &b->partner_id);
+    (void)snprintf(b->customer_id, sizeof(b->customer_id), "%s", ct_rows_str(r, row, 2));
+    (void)ct_rows_i64(r, row, 3, &b->account_id);
+    (void)snprintf(b->currency, sizeof(b->currency), "%s", ct_rows_str(r, row, 4));
+    (void)snprintf(b->iban, sizeof(b->iban), "%s", ct_rows_str(r, row, 5));
+    (void)snprintf(b->bic, sizeof(b->bic), "%s", ct_rows_str(r, row, 6));
+    (void)snprintf(b->status, sizeof(b->status), "%s", ct_rows_str(r, row, 7));
+    ct_time_from_db(ct_rows_str(r, row, 8), b->created_at);
+    (void)ct_rows_i64(r, row, 9, &b->balance);
+    (void)ct_rows_i64(r, row, 10, &b->available);
+}
+
+enum ct_err
+ct_balance_open(struct ct_db *db, int64_t partner_id, const char *customer_id,
+                const char *currency, struct ct_balance *out, const char **code)
+{
+    static const char sql_base[] = "SELECT id, base_iban, prefix_len, next_seq FROM base_iban "
+                                   "WHERE partner_id = ? AND currency = ? FOR UPDATE";
+    static const char sql_seq[] = "UPDATE base_iban SET next_seq = next_seq + 1 WHERE id = ?";
+    static const char sql_ins[] =
+        "INSERT INTO balance (id, partner_id, customer_id, account_id, currency, iban, "
+        "base_iban_id, iban_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    struct ct_rows *rows = NULL;
+    int64_t base_id, prefix_len, seq, account_id;
+    char iban[CT_IBAN_MAX + 1], id[CT_UUID_LEN + 1];
+    enum ct_err err;
+
+    err = ct_db_query(db, sql_base, &rows, "ls", partner_id, currency);
+    if (err != CT_OK)
+        goto out;
+    if (ct_rows_count(rows) != 1) {
+        *code = "NO_BASE_IBAN";
+        err = CT_E_RULE;
+        goto out;
+    }
+    if (!ct_rows_i64(rows, 0, 0, &base_id) || !ct_rows_i64(rows, 0, 2, &prefix_len) ||
+        !ct_rows_i64(rows, 0, 3, &seq) || prefix_len < 0 || prefix_len > CT_IBAN_MAX) {
+        err = CT_E_INTERNAL;
+        goto out;
+    }
+    if (ct_iban_generate(ct_rows_str(rows, 0, 1), (int)prefix_len, (uint64_t)seq, iban) !=
+        CT_OK) {
+        ct_log(LOG_ERR, "base IBAN %lld cannot give account number %lld", (long long)base_id,
+               (long long)seq);
+        *code = "IBAN_RANGE_EXHAUSTED";
+        err = CT_E_RULE;
+        goto out;
+    }
+    err = ct_db_exec(db, sql_seq, NULL, "l", base_id);
+    if (err == CT_OK)
+        err = ct_ledger_account_open(db, partner_id, CT_ACCT_USER_BALANCE, currency, false,
+                                     &account_id);
+    if (err == CT_OK)
+        err = ct_uuid_new(id);
+    if (err == CT_OK)
+        err = ct_db_exec(db, sql_ins, NULL, "slslssll", id, partner_id, customer_id, account_id,
+                         currency, iban, base_id, seq);
+    if (err == CT_OK)
+        err = ct_balance_get(db, partner_id, customer_id, id, out);
+out:
+    ct_rows_free(rows);
+    return err;
+}
+
+enum ct_err
+ct_balance_get(struct ct_db *db, int64_t partner_id, const char *customer_id, const char *id,
+               struct ct_balance *out)
+{
+    static const char sql[] = "SELECT " BALANCE_COLS BALANCE_FROM
+                              "WHERE b.id = ? AND b.partner_id = ? "
+                              "AND (? IS NULL OR b.customer_id = ?)";
+    struct ct_rows *rows = NULL;
+    enum ct_err err;
+
+    if (!ct_uuid_valid(id))
+        return CT_E_NOTFOUND;
+    err = ct_db_query(db, sql, &rows, "slss", id, partner_id, customer_id, customer_id);
+    if (err != CT_OK)
+        return err;
+    if (ct_rows_count(rows) == 1)
+        load_row(rows, 0, out);
+    else
+        err = CT_E_NOTFOUND;
+    ct_rows_free(rows);
+    return err;
+}
+
+#define LIST_WHERE                                                                                 \
+    "WHERE b.partner_id = ? AND (? IS NULL OR b.customer_id = ?) "                                \
+    "AND (? IS NULL OR b.currency = ?) AND (? IS NULL OR b.iban = ?) "                            \
+    "AND (? IS NULL OR b.created_at >= ?) AND (? IS NULL OR b.created_at < ?) "
+
+enum ct_err
+ct_balance_list(struct ct_db *db, const struct ct_balance_filter *f, int64_t page,
+                int64_t per_page, struct ct_balance **out, size_t *n, int64_t *total)
+{
+    static const char sql_count[] = "SELECT COUNT(*) FROM balance b " LIST_WHERE;
+    static const char sql_page[] = "SELECT " BALANCE_COLS BALANCE_FROM LIST_WHERE
+                                   "ORDER BY b.created_at DESC, b.id DESC LIMIT ? OFFSET ?";
+    struct ct_rows *rows = NULL;
+    struct ct_balance *items = NULL;
+    int64_t count = 0, offset = (page - 1) * per_page;
+    size_t i, got;
+    enum ct_err err;
+
+    err = ct_db_query(db, sql_count, &rows, "lssssssssss", f->partner_id, f->customer_id,
+                      f->customer_id, f->currency, f->currency, f->iban, f->iban,
+                      f->created_from, f->created_from, f->created_to, f->created_to);
+    if (err != CT_OK)
+        goto out;
+    (void)ct_rows_i64(rows, 0, 0, &count);
+    ct_rows_free(rows);
+    rows = NULL;
+    err = ct_db_query(db, sql_page, &rows, "lssssssssssll", f->partner_id, f->customer_id,
+                      f->customer_id, f->currency, f->currency, f->iban, f->iban,
+                      f->created_from, f->created_from, f->created_to, f->created_to, per_page,
+                      offset);
+    if (err != CT_OK)
+        goto out;
+    got = ct_rows_count(rows);
+    items = ct_calloc(got, sizeof(*items));
+    for (i = 0; i < got; i++)
+        load_row(rows, i, &items[i]);
+    *out = items;
+    *n = got;
+    *total = count;
+out:
+    ct_rows_free(rows);
+    return err;
+}
+
+struct json_object *
+ct_amount_json(int64_t minor, const char *currency)
+{
+    const struct ct_currency *cur = ct_currency_find(currency);
+    char text[CT_MONEY_TEXT_MAX];
+
+    if (cur == NULL)
+        return json_object_new_null();
+    (void)ct_money_format(minor, cur, text, sizeof(text));
+    return json_object_new_string(text);
+}
+
+struct json_object *
+ct_balance_json(const struct ct_balance *b)
+{
+    struct json_object *o = json_object_new_object();
+    char printed[CT_IBAN_PRINT_MAX + 1];
+
+    ct_iban_print(b->iban, printed);
+    json_object_object_add(o, "id", json_object_new_string(b->id));
+    json_object_object_add(o, "customer_id", json_object_new_string(b->customer_id));
+    json_object_object_add(o, "currency", json_object_new_string(b->currency));
+    json_object_object_add(o, "balance", ct_amount_json(b->balance, b->currency));
+    json_object_object_add(o, "available", ct_amount_json(b->available, b->currency));
+    json_object_object_add(o, "iban", json_object_new_string(b->iban));
+    json_object_object_add(o, "iban_formatted", json_object_new_string(printed));
+    json_object_object_add(o, "bic", json_object_new_string(b->bic));
+    json_object_object_add(o, "status", json_object_new_string(b->status));
+    json_object_object_add(o, "created_at", json_object_new_string(b->created_at));
+    return o;
+}
+
+struct json_object *
+ct_balance_iban_json(const struct ct_balance *b)
+{
+    struct json_object *o = json_object_new_object();
+    char printed[CT_IBAN_PRINT_MAX + 1];
+
+    ct_iban_print(b->iban, printed);
+    json_object_object_add(o, "balance_id", json_object_new_string(b->id));
+    json_object_object_add(o, "customer_id", json_object_new_string(b->customer_id));
+    json_object_object_add(o, "iban", json_object_new_string(b->iban));
+    json_object_object_add(o, "iban_formatted", json_object_new_string(printed));
+    json_object_object_add(o, "currency", json_object_new_string(b->currency));
+    json_object_object_add(o, "bic", json_object_new_string(b->bic));
+    json_object_object_add(o, "status", json_object_new_string(b->status));
+    json_object_object_add(o, "created_at", json_object_new_string(b->created_at));
+    return o;
+}
+
+/* The partner's funding account in a currency, opened on first use. Two first uses racing both
+ * open an account; the loser's partner_account insert fails on the primary key and the whole unit
+ * is re-run (CT_E_BUSY), finding the winner's account. */
+static enum ct_err
+funding_account(struct ct_db *db, int64_t partner_id, const char *currency, int64_t *account_id)
+{
+    static const char sql_get[] = "SELECT account_id FROM partner_account "
+                                  "WHERE partner_id = ? AND currency = ? AND role = 'funding'";
+    static const char sql_ins[] = "INSERT INTO partner_account (partner_id, currency, role, "
+                                  "account_id) VALUES (?, ?, 'funding', ?)";
+    struct ct_rows *rows = NULL;
+    enum ct_err err;
+
+    err = ct_db_query(db, sql_get, &rows, "ls", partner_id, currency);
+    if (err != CT_OK)
+        return err;
+    if (ct_rows_count(rows) == 1 && ct_rows_i64(rows, 0, 0, account_id)) {
+        ct_rows_free(rows);
+        return CT_OK;
+    }
+    ct_rows_free(rows);
+    err = ct_ledger_account_open(db, partner_id, CT_ACCT_BANK_INTERNAL, currency, true,
+                                 account_id);
+    if (err == CT_OK)
+        err = ct_db_exec(db, sql_ins, NULL, "lsl", partner_id, currency, *account_id);
+    return err == CT_E_CONFLICT ? CT_E_BUSY : err;
+}
+
+enum ct_err
+ct_balance_reload(struct ct_db *db, const struct ct_balance *b, int64_t amount,
+                  const char *description, int64_t *entry_id, const char **code)
+{
+    struct ct_leg legs[2];
+    struct ct_entry e;
+    int64_t funding;
+    enum ct_err err;
+
+    err = funding_account(db, b->partner_id, b->currency, &funding);
+    if (err != CT_OK)
+        return err;
+    legs[0].account_id = funding;
+    legs[0].amount = -amount;
+    legs[1].account_id = b->account_id;
+    legs[1].amount = amount;
+    memset(&e, 0, sizeof(e));
+    e.partner_id = b->partner_id;
+    e.kind = "reload";
+    e.description = description;
+    e.currency = b->currency;
+    e.legs = legs;
+    e.nlegs = 2;
+    return ct_ledger_post(db, &e, entry_id, code);
+}

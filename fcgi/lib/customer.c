@@ -1,0 +1,218 @@
+/* customer.c - end users of a partner: validation of their fields, storage, JSON. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include "ct/ct_customer.h"
+#include "ct/ct_log.h"
+
+static bool email_valid(const char *s);
+static bool phone_valid(const char *s);
+static bool birth_date_valid(const char *s);
+static void copy_field(struct ct_req *req, const char *name, bool required, size_t cap,
+                       bool (*valid)(const char *), const char *invalid_msg, char *dst);
+static void load_row(const struct ct_rows *r, struct ct_customer *c);
+
+/* ISO 3166-1 alpha-2, officially assigned codes. */
+static const char countries[] =
+    "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ "
+    "BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM "
+    "DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS "
+    "GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN "
+    "KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ "
+    "MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM "
+    "PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV "
+    "SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI "
+    "VN VU WF WS YE YT ZA ZM ZW";
+
+static const char *const customer_fields[] = {"email",      "phone",   "first_name", "last_name",
+                                              "country",    "birth_date", NULL};
+
+#define CUSTOMER_COLS                                                                              \
+    "id, partner_id, email, phone, first_name, last_name, country, "                              \
+    "DATE_FORMAT(birth_date, '%Y-%m-%d'), kyc_status, created_at, updated_at"
+
+bool
+ct_country_valid(const char *cc)
+{
+    const char *p;
+
+    if (cc == NULL || strlen(cc) != 2 || !isupper((unsigned char)cc[0]) ||
+        !isupper((unsigned char)cc[1]))
+        return false;
+    for (p = countries; *p != '\0'; p += 3) {
+        if (p[0] == cc[0] && p[1] == cc[1])
+            return true;
+        if (p[2] == '\0')
+            break;
+    }
+    return false;
+}
+
+/* Deliberately simple: one '@', a non-empty local part, a dotted domain, no spaces. Deliverability
+ * is the partner's concern; this only keeps garbage out. */
+static bool
+email_valid(const char *s)
+{
+    const char *at = strchr(s, '@'), *dot, *p;
+
+    if (at == NULL || at == s || strchr(at + 1, '@') != NULL || strlen(s) > 254)
+        return false;
+    for (p = s; *p != '\0'; p++)
+        if (isspace((unsigned char)*p) || *p == ',' || *p == ';' || *p == '<' || *p == '>')
+            return false;
+    dot = strrchr(at + 1, '.');
+    return dot != NULL && dot > at + 1 && dot[1] != '\0' && strlen(dot + 1) >= 2;
+}
+
+/* E.164: optional '+', 6 to 15 digits, first digit not 0 after '+'. */
+static bool
+phone_valid(const char *s)
+{
+    size_t n = 0;
+
+    if (*s == '+') {
+        s++;
+        if (*s == '0')
+            return false;
+    }
+    for (; *s != '\0'; s++, n++)
+        if (!isdigit((unsigned char)*s))
+            return false;
+    return n >= 6 && n <= 15;
+}
+
+static bool
+birth_date_valid(const char *s)
+{
+    int64_t t;
+
+    return strlen(s) == 10 && ct_time_parse(s, &t) && t < ct_now_usec() &&
+           strncmp(s, "1900", 4) >= 0;
+}
+
+static void
+copy_field(struct ct_req *req, const char *name, bool required, size_t cap,
+           bool (*valid)(const char *), const char *invalid_msg, char *dst)
+{
+    const char *v = ct_body_str(req, name, required, cap - 1);
+
+    if (v == NULL)
+        return;
+    if (*v == '\0') {
+        ct_req_field_error(req, name, "must not be empty");
+        return;
+    }
+    if (valid != NULL && !valid(v)) {
+        ct_req_field_error(req, name, invalid_msg);
+        return;
+    }
+    memcpy(dst, v, strlen(v) + 1);
+}
+
+void
+ct_customer_read(struct ct_req *req, struct ct_customer *c, bool partial)
+{
+    bool req_ = !partial;
+
+    ct_body_only(req, customer_fields);
+    copy_field(req, "email", req_, sizeof(c->email), email_valid, "must be an email address",
+               c->email);
+    copy_field(req, "phone", req_, sizeof(c->phone), phone_valid,
+               "must be a phone number in international form, e.g. +48601234567", c->phone);
+    copy_field(req, "first_name", req_, sizeof(c->first_name), NULL, NULL, c->first_name);
+    copy_field(req, "last_name", req_, sizeof(c->last_name), NULL, NULL, c->last_name);
+    copy_field(req, "country", req_, sizeof(c->country), ct_country_valid,
+               "must be an ISO 3166 alpha-2 country code", c->country);
+    copy_field(req, "birth_date", req_, sizeof(c->birth_date), birth_date_valid,
+               "must be a past date as YYYY-MM-DD", c->birth_date);
+    if (partial && ct_req_json(req) == NULL)
+        ct_req_field_error(req, "body", "is required");
+}
+
+static void
+load_row(const struct ct_rows *r, struct ct_customer *c)
+{
+    memset(c, 0, sizeof(*c));
+    (void)snprintf(c->id, sizeof(c->id), "%s", ct_rows_str(r, 0, 0));
+    (void)ct_rows_i64(r, 0, 1, &c->partner_id);
+    (void)snprintf(c->email, sizeof(c->email), "%s", ct_rows_str(r, 0, 2));
+    (void)snprintf(c->phone, sizeof(c->phone), "%s", ct_rows_str(r, 0, 3));
+    (void)snprintf(c->first_name, sizeof(c->first_name), "%s", ct_rows_str(r, 0, 4));
+    (void)snprintf(c->last_name, sizeof(c->last_name), "%s", ct_rows_str(r, 0, 5));
+    (void)snprintf(c->country, sizeof(c->country), "%s", ct_rows_str(r, 0, 6));
+    (void)snprintf(c->birth_date, sizeof(c->birth_date), "%s", ct_rows_str(r, 0, 7));
+    (void)snprintf(c->kyc_status, sizeof(c->kyc_status), "%s", ct_rows_str(r, 0, 8));
+    ct_time_from_db(ct_rows_str(r, 0, 9), c->created_at);
+    ct_time_from_db(ct_rows_str(r, 0, 10), c->updated_at);
+}
+
+enum ct_err
+ct_customer_get(struct ct_db *db, int64_t partner_id, const char *id, struct ct_customer *out)
+{
+    static const char sql[] = "SELECT " CUSTOMER_COLS " FROM customer "
+                              "WHERE id = ? AND partner_id = ?";
+    struct ct_rows *rows = NULL;
+    enum ct_err err;
+
+    if (!ct_uuid_valid(id))
+        return CT_E_NOTFOUND;
+    err = ct_db_query(db, sql, &rows, "sl", id, partner_id);
+    if (err != CT_OK)
+        return err;
+    if (ct_rows_count(rows) == 1)
+        load_row(rows, out);
+    else
+        err = CT_E_NOTFOUND;
+    ct_rows_free(rows);
+    return err;
+}
+
+enum ct_err
+ct_customer_insert(struct ct_db *db, struct ct_customer *c)
+{
+    static const char sql[] =
+        "INSERT INTO customer (id, partner_id, email, phone, first_name, last_name, country, "
+        "birth_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    enum ct_err err = ct_uuid_new(c->id);
+
+    if (err != CT_OK)
+        return err;
+    err = ct_db_exec(db, sql, NULL, "slssssss", c->id, c->partner_id, c->email, c->phone,
+                     c->first_name, c->last_name, c->country, c->birth_date);
+    if (err != CT_OK)
+        return err;
+    return ct_customer_get(db, c->partner_id, c->id, c);
+}
+
+enum ct_err
+ct_customer_update(struct ct_db *db, struct ct_customer *c)
+{
+    static const char sql[] =
+        "UPDATE customer SET email = ?, phone = ?, first_name = ?, last_name = ?, country = ?, "
+        "birth_date = ?, updated_at = CURRENT_TIMESTAMP(6) WHERE id = ? AND partner_id = ?";
+    enum ct_err err;
+
+    err = ct_db_exec(db, sql, NULL, "sssssssl", c->email, c->phone, c->first_name, c->last_name,
+                     c->country, c->birth_date, c->id, c->partner_id);
+    if (err != CT_OK)
+        return err;
+    return ct_customer_get(db, c->partner_id, c->id, c);
+}
+
+struct json_object *
+ct_customer_json(const struct ct_customer *c)
+{
+    struct json_object *o = json_object_new_object();
+
+    json_object_object_add(o, "id", json_object_new_string(c->id));
+    json_object_object_add(o, "email", json_object_new_string(c->email));
+    json_object_object_add(o, "phone", json_object_new_string(c->phone));
+    json_object_object_add(o, "first_name", json_object_new_string(c->first_name));
+    json_object_object_add(o, "last_name", json_object_new_string(c->last_name));
+    json_object_object_add(o, "country", json_object_new_string(c->country));
+    json_object_object_add(o, "birth_date", json_object_new_string(c->birth_date));
+    json_object_object_add(o, "kyc_status", json_object_new_string(c->kyc_status));
+    json_object_object_add(o, "created_at", json_object_new_string(c->created_at));
+    json_object_object_add(o, "updated_at", json_object_new_string(c->updated_at));
+    return o;
+}

@@ -1,0 +1,107 @@
+/* ct_req.h - a request as a handler sees it: route, identity, params, body; and the reply. */
+#ifndef CT_REQ_H
+#define CT_REQ_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <json-c/json.h>
+#include "ct/ct_db.h"
+#include "ct/ct_err.h"
+#include "ct/ct_money.h"
+
+struct ct_req;
+typedef enum ct_err (*ct_handler_fn)(struct ct_req *req);
+
+/* Route flags. */
+#define CT_R_X509 0x0001u    /* partner identity from a verified client certificate required */
+#define CT_R_PUBLIC 0x0002u  /* no identity */
+#define CT_R_M1 0x0100u      /* manager.one error envelope instead of the Antaca/IMS one */
+
+/* One row of a pool's route table; the table ends with an all-NULL row. A pattern is a path
+ * whose segments are literals or {name} parameters: "/secure/customers/{customerId}". */
+struct ct_route {
+    const char *method;
+    const char *pattern;
+    ct_handler_fn handler;
+    unsigned flags;
+};
+
+/* The identity nginx vouched for (never read from client headers). */
+struct ct_ident {
+    int64_t partner_id;       /* 0 when none */
+    char partner_ref[40];     /* the partner's public id */
+    char subject[256];        /* certificate subject DN, or session subject */
+};
+
+/* Visible for the handlers' fields below; other members are the library's. */
+struct ct_req {
+    struct ct_db *db;          /* the worker's connection */
+    struct ct_ident ident;     /* filled before the handler runs */
+    const char *request_id;    /* nginx $request_id */
+    const struct ct_route *route;
+    struct ct_req_internal *in; /* library-private state */
+};
+
+/* Per-request memory, freed in one go after the reply. Never NULL. */
+void *ct_req_alloc(struct ct_req *req, size_t n);
+char *ct_req_strdup(struct ct_req *req, const char *s);
+
+/* Path parameter by name ({customerId}); NULL when the route has none of that name. */
+const char *ct_req_path_arg(const struct ct_req *req, const char *name);
+/* Decoded query parameter, NULL when absent; a repeated name gives the first. */
+const char *ct_req_query(const struct ct_req *req, const char *name);
+/* Request header from the FastCGI params ("Idempotency-Key" -> HTTP_IDEMPOTENCY_KEY). */
+const char *ct_req_header(const struct ct_req *req, const char *name);
+const char *ct_req_method(const struct ct_req *req);
+/* Raw body (NUL-terminated) and its SHA-256; the body is already bounded by max_body. */
+const char *ct_req_body(const struct ct_req *req, size_t *len);
+void ct_req_body_hash(const struct ct_req *req, unsigned char out[32]);
+
+/* JSON body. The dispatcher parses it (depth-limited, must be an object) before a handler of a
+ * POST/PUT/PATCH route runs and refuses bad JSON with 400; borrowed, NULL for an empty body. */
+struct json_object *ct_req_json(const struct ct_req *req);
+
+/* Field readers for write endpoints. Each records a field error (and returns false/NULL) on a
+ * missing required field, a wrong type or a value out of bounds; the handler checks
+ * ct_req_has_errors() once after reading everything and fails with CT_E_RULE. */
+const char *ct_body_str(struct ct_req *req, const char *field, bool required, size_t maxlen);
+/* Amount as JSON number or string, parsed exactly from its text (never through a double). */
+bool ct_body_amount(struct ct_req *req, const char *field, const struct ct_currency *cur,
+                    int64_t *minor);
+/* Records "unknown field" for every member of the body not in the NULL-terminated list. */
+void ct_body_only(struct ct_req *req, const char *const *allowed);
+void ct_req_field_error(struct ct_req *req, const char *field, const char *message);
+bool ct_req_has_errors(const struct ct_req *req);
+
+/* Fail the request: the dispatcher renders the route's error envelope with the status of err,
+ * `code` (NULL = ct_err_code(err)) and `message`, plus any field errors recorded. Returns err so
+ * handlers can `return ct_req_fail(...)`. message must not carry SQL, secrets or stack data. */
+enum ct_err ct_req_fail(struct ct_req *req, enum ct_err err, const char *code,
+                        const char *message);
+
+/* Reply with a JSON document (consumes obj). */
+enum ct_err ct_reply_json(struct ct_req *req, int status, struct json_object *obj);
+/* Reply with text that is already JSON (copied); used to replay a stored idempotent answer. */
+enum ct_err ct_reply_raw(struct ct_req *req, int status, const char *json);
+/* Add a response header (copied). */
+void ct_reply_header(struct ct_req *req, const char *name, const char *value);
+/* Pagination: X-Pagination-Total-Count, -Page-Count, -Current-Page, -Per-Page. */
+void ct_reply_pagination(struct ct_req *req, int64_t total, int64_t page, int64_t per_page);
+
+/* Page and per_page from the query (page >= 1, 1 <= per_page <= max; defaults 1 and def).
+ * Records a field error for bad values. */
+bool ct_req_page(struct ct_req *req, int64_t def, int64_t max, int64_t *page, int64_t *per_page);
+
+/* Money-moving POSTs. Runs fn inside one retried transaction guarded by the request's
+ * Idempotency-Key header (required: 400 IDEMPOTENCY_KEY_REQUIRED; at most 255 printable ASCII
+ * characters). The key is scoped by `scope` (the caller's tenant, e.g. "secure:42") and bound to
+ * the SHA-256 of method, path and body. fn validates nothing (do that before) and either fails
+ * with ct_req_fail() or sets *status and *answer (consumed). The first answer is stored with the
+ * effects in the same transaction and replayed for a repeat with the same request (header
+ * Idempotent-Replayed: true); the same key with another request is 409 IDEMPOTENCY_KEY_REUSED.
+ * A failed attempt stores nothing, so a corrected retry may reuse its key. */
+typedef enum ct_err (*ct_idem_fn)(struct ct_req *req, void *ctx, int *status,
+                                  struct json_object **answer);
+enum ct_err ct_req_idempotent(struct ct_req *req, const char *scope, ct_idem_fn fn, void *ctx);
+
+#endif /* CT_REQ_H */

@@ -1,0 +1,74 @@
+/* internal.h - state shared by the request, router and runtime modules of fcgi/lib only. */
+#ifndef CT_INTERNAL_H
+#define CT_INTERNAL_H
+#include <fcgiapp.h>
+#include <json-c/json.h>
+#include "ct/ct_buf.h"
+#include "ct/ct_conf.h"
+#include "ct/ct_req.h"
+
+#define CT_MAX_PATH_ARGS 8
+#define CT_MAX_QUERY 32
+#define CT_RESP_HEADERS_CAP 8192
+
+struct ct_kv {
+    const char *key;
+    const char *value;
+};
+
+struct arena_block;
+
+struct ct_req_internal {
+    FCGX_Request *fcgi;
+    const struct ct_conf *conf;
+    struct arena_block *arena;
+    const char *method;
+    const char *path; /* decoded by nginx, without the query string */
+    struct ct_kv args[CT_MAX_PATH_ARGS];
+    size_t nargs;
+    struct ct_kv query[CT_MAX_QUERY];
+    size_t nquery;
+    char *body;
+    size_t body_len;
+    struct json_object *json;
+    /* reply */
+    bool replied;
+    int status;
+    struct ct_buf headers; /* extra "Name: value\r\n" lines */
+    char *out;             /* response body (arena) */
+    size_t out_len;
+    /* failure */
+    enum ct_err err;
+    const char *err_code;
+    const char *err_msg;
+    struct json_object *field_errors; /* array of {field, message}, NULL if none */
+};
+
+/* request lifecycle (req.c) */
+void ct_req_setup(struct ct_req *req, struct ct_req_internal *in, FCGX_Request *fcgi,
+                  const struct ct_conf *conf, struct ct_db *db);
+void ct_req_teardown(struct ct_req *req);
+const char *ct_req_param(const struct ct_req *req, const char *name);
+enum ct_err ct_req_read_body(struct ct_req *req);
+enum ct_err ct_req_parse_query(struct ct_req *req);
+void ct_req_send(struct ct_req *req);
+/* The route's error envelope as the reply (status from the recorded error). */
+void ct_req_render_error(struct ct_req *req);
+
+/* Strict JSON (depth-limited, valid UTF-8, nothing after the value) that must be an object. On
+ * CT_OK *out is owned by the caller; otherwise *why says what is wrong. */
+enum ct_err ct_json_parse_object(const char *text, size_t len, struct json_object **out,
+                                 const char **why);
+
+/* routing (router.c): finds the route and fills path args; CT_E_NOTFOUND, or CT_E_METHOD with
+ * the allowed methods written to allow (comma-separated). */
+enum ct_err ct_route_match(const struct ct_route *routes, struct ct_req *req, const char *method,
+                           const char *path, char *allow, size_t allowsz);
+
+/* identity (ident.c): the partner behind the verified client certificate. */
+enum ct_err ct_ident_x509(struct ct_req *req);
+
+/* percent-decoding; '+' as space when form is true. Returns false on a bad escape or NUL. */
+bool ct_url_decode(const char *in, size_t len, bool form, char *out);
+
+#endif /* CT_INTERNAL_H */

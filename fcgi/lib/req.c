@@ -1,0 +1,555 @@
+/* req.c - the request context: arena, params, query, bounded body, JSON fields, replies. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ct/ct_log.h"
+#include "ct/ct_mem.h"
+#include "ct/ct_util.h"
+#include "internal.h"
+
+#define ARENA_BLOCK 8192
+#define JSON_MAX_DEPTH 16
+
+struct arena_block {
+    struct arena_block *next;
+    size_t used, size;
+    max_align_t data[]; /* aligned storage */
+};
+
+static void add_field_error(struct ct_req *req, const char *field, const char *message);
+static bool has_control_chars(const char *s, size_t len);
+static bool single_quoted(const char *text, size_t len);
+
+void *
+ct_req_alloc(struct ct_req *req, size_t n)
+{
+    struct arena_block *b = req->in->arena;
+    size_t need = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+
+    if (need == 0)
+        need = sizeof(max_align_t);
+    if (b == NULL || b->size - b->used < need) {
+        size_t size = need > ARENA_BLOCK ? need : ARENA_BLOCK;
+
+        b = ct_malloc(sizeof(*b) + size);
+        b->size = size;
+        b->used = 0;
+        b->next = req->in->arena;
+        req->in->arena = b;
+    }
+    b->used += need;
+    return (char *)b->data + b->used - need;
+}
+
+char *
+ct_req_strdup(struct ct_req *req, const char *s)
+{
+    size_t n = strlen(s);
+    char *p = ct_req_alloc(req, n + 1);
+
+    memcpy(p, s, n + 1);
+    return p;
+}
+
+void
+ct_req_setup(struct ct_req *req, struct ct_req_internal *in, FCGX_Request *fcgi,
+             const struct ct_conf *conf, struct ct_db *db)
+{
+    memset(req, 0, sizeof(*req));
+    memset(in, 0, sizeof(*in));
+    req->in = in;
+    req->db = db;
+    in->fcgi = fcgi;
+    in->conf = conf;
+    in->status = 200;
+    ct_buf_init(&in->headers, CT_RESP_HEADERS_CAP);
+}
+
+void
+ct_req_teardown(struct ct_req *req)
+{
+    struct ct_req_internal *in = req->in;
+    struct arena_block *b = in->arena, *next;
+
+    json_object_put(in->json);
+    json_object_put(in->field_errors);
+    ct_buf_free(&in->headers);
+    /* request bodies may hold secrets: wipe the arena before giving it back */
+    for (; b != NULL; b = next) {
+        next = b->next;
+        ct_free_secret(b, sizeof(*b) + b->size);
+    }
+    in->arena = NULL;
+}
+
+const char *
+ct_req_param(const struct ct_req *req, const char *name)
+{
+    return FCGX_GetParam(name, req->in->fcgi->envp);
+}
+
+const char *
+ct_req_method(const struct ct_req *req)
+{
+    return req->in->method;
+}
+
+const char *
+ct_req_path_arg(const struct ct_req *req, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < req->in->nargs; i++)
+        if (strcmp(req->in->args[i].key, name) == 0)
+            return req->in->args[i].value;
+    return NULL;
+}
+
+const char *
+ct_req_query(const struct ct_req *req, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < req->in->nquery; i++)
+        if (strcmp(req->in->query[i].key, name) == 0)
+            return req->in->query[i].value;
+    return NULL;
+}
+
+const char *
+ct_req_header(const struct ct_req *req, const char *name)
+{
+    char param[128] = "HTTP_";
+    size_t i, n = strlen(name);
+
+    if (n + 6 > sizeof(param))
+        return NULL;
+    for (i = 0; i < n; i++)
+        param[5 + i] = name[i] == '-' ? '_' : (char)toupper((unsigned char)name[i]);
+    param[5 + n] = '\0';
+    return ct_req_param(req, param);
+}
+
+bool
+ct_url_decode(const char *in, size_t len, bool form, char *out)
+{
+    size_t i, o = 0;
+
+    for (i = 0; i < len; i++) {
+        if (in[i] == '%') {
+            int hi, lo;
+
+            if (i + 2 >= len || !isxdigit((unsigned char)in[i + 1]) ||
+                !isxdigit((unsigned char)in[i + 2]))
+                return false;
+            hi = isdigit((unsigned char)in[i + 1]) ? in[i + 1] - '0'
+                                                   : (tolower((unsigned char)in[i + 1]) - 'a' + 10);
+            lo = isdigit((unsigned char)in[i + 2]) ? in[i + 2] - '0'
+                                                   : (tolower((unsigned char)in[i + 2]) - 'a' + 10);
+            if (hi == 0 && lo == 0)
+                return false; /* no NUL smuggled into C strings */
+            out[o++] = (char)(hi * 16 + lo);
+            i += 2;
+        } else if (form && in[i] == '+') {
+            out[o++] = ' ';
+        } else {
+            out[o++] = in[i];
+        }
+    }
+    out[o] = '\0';
+    return true;
+}
+
+enum ct_err
+ct_req_parse_query(struct ct_req *req)
+{
+    const char *qs = ct_req_param(req, "QUERY_STRING");
+    const char *p = qs;
+
+    if (qs == NULL || *qs == '\0')
+        return CT_OK;
+    while (*p != '\0') {
+        const char *amp = strchr(p, '&'), *eq;
+        size_t len = amp ? (size_t)(amp - p) : strlen(p), klen;
+        char *k, *v;
+
+        eq = memchr(p, '=', len);
+        klen = eq ? (size_t)(eq - p) : len;
+        if (len > 0) {
+            if (req->in->nquery == CT_MAX_QUERY)
+                return ct_req_fail(req, CT_E_BADREQ, NULL, "too many query parameters");
+            k = ct_req_alloc(req, klen + 1);
+            v = ct_req_alloc(req, len - klen + 1);
+            if (!ct_url_decode(p, klen, true, k) ||
+                !ct_url_decode(eq ? eq + 1 : p + len, eq ? len - klen - 1 : 0, true, v))
+                return ct_req_fail(req, CT_E_BADREQ, NULL, "malformed query string");
+            req->in->query[req->in->nquery].key = k;
+            req->in->query[req->in->nquery].value = v;
+            req->in->nquery++;
+        }
+        p += len;
+        if (*p == '&')
+            p++;
+    }
+    return CT_OK;
+}
+
+/* json-c 0.16 accepts 'single-quoted' strings even in strict mode; RFC 8259 does not. */
+static bool
+single_quoted(const char *text, size_t len)
+{
+    bool in_string = false;
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (in_string) {
+            if (text[i] == '\\')
+                i++;
+            else if (text[i] == '"')
+                in_string = false;
+        } else if (text[i] == '"') {
+            in_string = true;
+        } else if (text[i] == '\'') {
+            return true;
+        }
+    }
+    return false;
+}
+
+enum ct_err
+ct_json_parse_object(const char *text, size_t len, struct json_object **out, const char **why)
+{
+    struct json_tokener *tok = json_tokener_new_ex(JSON_MAX_DEPTH);
+    struct json_object *obj;
+
+    if (tok == NULL || len > INT32_MAX || single_quoted(text, len)) {
+        json_tokener_free(tok);
+        *why = "request body cannot be parsed";
+        return CT_E_BADREQ;
+    }
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    obj = json_tokener_parse_ex(tok, text, (int)len);
+    if (obj != NULL && json_tokener_get_parse_end(tok) != len) {
+        /* strict mode still stops after the first value: refuse what follows it */
+        json_object_put(obj);
+        obj = NULL;
+    }
+    json_tokener_free(tok);
+    if (obj == NULL) {
+        *why = "request body is not valid JSON";
+        return CT_E_BADREQ;
+    }
+    if (!json_object_is_type(obj, json_type_object)) {
+        json_object_put(obj);
+        *why = "request body must be a JSON object";
+        return CT_E_BADREQ;
+    }
+    *out = obj;
+    return CT_OK;
+}
+
+/* Reads CONTENT_LENGTH bytes (checked against max_body before reading) and, for a non-empty
+ * body, parses it as a JSON object. */
+enum ct_err
+ct_req_read_body(struct ct_req *req)
+{
+    struct ct_req_internal *in = req->in;
+    const char *cl = ct_req_param(req, "CONTENT_LENGTH");
+    const char *ct = ct_req_param(req, "CONTENT_TYPE");
+    const char *why = NULL;
+    int64_t len = 0;
+    int got;
+    enum ct_err err;
+
+    if (cl != NULL && *cl != '\0' && !ct_parse_i64(cl, 0, INT64_MAX, &len))
+        return ct_req_fail(req, CT_E_BADREQ, NULL, "bad Content-Length");
+    if ((uint64_t)len > in->conf->max_body)
+        return ct_req_fail(req, CT_E_TOOBIG, NULL, "request body too large");
+    in->body = ct_req_alloc(req, (size_t)len + 1);
+    got = len > 0 ? FCGX_GetStr(in->body, (int)len, in->fcgi->in) : 0;
+    if (got != (int)len)
+        return ct_req_fail(req, CT_E_BADREQ, NULL, "request body shorter than Content-Length");
+    in->body[len] = '\0';
+    in->body_len = (size_t)len;
+    if (len == 0)
+        return CT_OK;
+    if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0 ||
+        (ct[16] != '\0' && ct[16] != ';'))
+        return ct_req_fail(req, CT_E_MEDIA, NULL, "Content-Type must be application/json");
+    err = ct_json_parse_object(in->body, in->body_len, &in->json, &why);
+    if (err != CT_OK)
+        return ct_req_fail(req, err, "INVALID_JSON", why);
+    return CT_OK;
+}
+
+const char *
+ct_req_body(const struct ct_req *req, size_t *len)
+{
+    if (len != NULL)
+        *len = req->in->body_len;
+    return req->in->body != NULL ? req->in->body : "";
+}
+
+void
+ct_req_body_hash(const struct ct_req *req, unsigned char out[32])
+{
+    size_t len;
+    const char *body = ct_req_body(req, &len);
+
+    ct_sha256(body, len, out);
+}
+
+struct json_object *
+ct_req_json(const struct ct_req *req)
+{
+    return req->in->json;
+}
+
+static void
+add_field_error(struct ct_req *req, const char *field, const char *message)
+{
+    struct json_object *e = json_object_new_object();
+
+    if (req->in->field_errors == NULL)
+        req->in->field_errors = json_object_new_array();
+    json_object_object_add(e, "field", json_object_new_string(field));
+    json_object_object_add(e, "message", json_object_new_string(message));
+    json_object_array_add(req->in->field_errors, e);
+}
+
+void
+ct_req_field_error(struct ct_req *req, const char *field, const char *message)
+{
+    add_field_error(req, field, message);
+}
+
+bool
+ct_req_has_errors(const struct ct_req *req)
+{
+    return req->in->field_errors != NULL;
+}
+
+static bool
+has_control_chars(const char *s, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return true;
+    return false;
+}
+
+const char *
+ct_body_str(struct ct_req *req, const char *field, bool required, size_t maxlen)
+{
+    struct json_object *v = NULL;
+    const char *s;
+    size_t len;
+
+    if (req->in->json == NULL || !json_object_object_get_ex(req->in->json, field, &v) ||
+        json_object_is_type(v, json_type_null)) {
+        if (required)
+            add_field_error(req, field, "is required");
+        return NULL;
+    }
+    if (!json_object_is_type(v, json_type_string)) {
+        add_field_error(req, field, "must be a string");
+        return NULL;
+    }
+    s = json_object_get_string(v);
+    len = (size_t)json_object_get_string_len(v);
+    if (len != strlen(s) || has_control_chars(s, len)) {
+        add_field_error(req, field, "must not contain control characters");
+        return NULL;
+    }
+    if (len == 0 && required) {
+        add_field_error(req, field, "must not be empty");
+        return NULL;
+    }
+    if (len > maxlen) {
+        add_field_error(req, field, "is too long");
+        return NULL;
+    }
+    return s;
+}
+
+bool
+ct_body_amount(struct ct_req *req, const char *field, const struct ct_currency *cur,
+               int64_t *minor)
+{
+    struct json_object *v = NULL;
+    const char *text, *why = NULL;
+    enum json_type t;
+
+    if (req->in->json == NULL || !json_object_object_get_ex(req->in->json, field, &v) ||
+        json_object_is_type(v, json_type_null)) {
+        add_field_error(req, field, "is required");
+        return false;
+    }
+    t = json_object_get_type(v);
+    if (t != json_type_string && t != json_type_double && t != json_type_int) {
+        add_field_error(req, field, "must be a decimal string or a number");
+        return false;
+    }
+    /* For numbers json-c keeps the text as written (or, past 64 bits, a saturated value that is
+     * over any maximum): the amount never passes through a double. */
+    text = json_object_get_string(v);
+    if (ct_money_parse(text, strlen(text), cur, false, minor, &why) != CT_OK) {
+        add_field_error(req, field, why != NULL ? why : "is not a valid amount");
+        return false;
+    }
+    return true;
+}
+
+void
+ct_body_only(struct ct_req *req, const char *const *allowed)
+{
+    if (req->in->json == NULL)
+        return;
+    json_object_object_foreach(req->in->json, key, val)
+    {
+        const char *const *a;
+
+        (void)val;
+        for (a = allowed; *a != NULL; a++)
+            if (strcmp(*a, key) == 0)
+                break;
+        if (*a == NULL)
+            add_field_error(req, strlen(key) <= 64 ? key : "(long name)", "unknown field");
+    }
+}
+
+enum ct_err
+ct_req_fail(struct ct_req *req, enum ct_err err, const char *code, const char *message)
+{
+    req->in->err = err;
+    req->in->err_code = code != NULL ? code : ct_err_code(err);
+    req->in->err_msg = message;
+    return err;
+}
+
+enum ct_err
+ct_reply_raw(struct ct_req *req, int status, const char *json)
+{
+    size_t n = strlen(json);
+
+    req->in->out = ct_req_alloc(req, n + 1);
+    memcpy(req->in->out, json, n + 1);
+    req->in->out_len = n;
+    req->in->status = status;
+    req->in->replied = true;
+    return CT_OK;
+}
+
+enum ct_err
+ct_reply_json(struct ct_req *req, int status, struct json_object *obj)
+{
+    enum ct_err err = ct_reply_raw(req, status,
+                                   json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+                                                                           JSON_C_TO_STRING_NOSLASHESCAPE));
+
+    json_object_put(obj);
+    return err;
+}
+
+void
+ct_reply_header(struct ct_req *req, const char *name, const char *value)
+{
+    /* header injection: names and values from our code, but refuse CR/LF anyway */
+    if (strpbrk(name, "\r\n:") != NULL || strpbrk(value, "\r\n") != NULL)
+        return;
+    if (ct_buf_printf(&req->in->headers, "%s: %s\r\n", name, value) != CT_OK)
+        ct_log(LOG_WARNING, "response headers over cap; dropped %s", name);
+}
+
+void
+ct_reply_pagination(struct ct_req *req, int64_t total, int64_t page, int64_t per_page)
+{
+    char v[32];
+    int64_t pages = per_page > 0 ? (total + per_page - 1) / per_page : 0;
+
+    (void)snprintf(v, sizeof(v), "%lld", (long long)total);
+    ct_reply_header(req, "X-Pagination-Total-Count", v);
+    (void)snprintf(v, sizeof(v), "%lld", (long long)pages);
+    ct_reply_header(req, "X-Pagination-Page-Count", v);
+    (void)snprintf(v, sizeof(v), "%lld", (long long)page);
+    ct_reply_header(req, "X-Pagination-Current-Page", v);
+    (void)snprintf(v, sizeof(v), "%lld", (long long)per_page);
+    ct_reply_header(req, "X-Pagination-Per-Page", v);
+}
+
+bool
+ct_req_page(struct ct_req *req, int64_t def, int64_t max, int64_t *page, int64_t *per_page)
+{
+    const char *p = ct_req_query(req, "page"), *pp = ct_req_query(req, "per_page");
+    bool ok = true;
+
+    *page = 1;
+    *per_page = def;
+    if (p != NULL && !ct_parse_i64(p, 1, 1000000000, page)) {
+        add_field_error(req, "page", "must be a whole number of at least 1");
+        ok = false;
+    }
+    if (pp != NULL && !ct_parse_i64(pp, 1, max, per_page)) {
+        add_field_error(req, "per_page", "must be a whole number between 1 and the maximum");
+        ok = false;
+    }
+    return ok;
+}
+
+/* The two envelopes of DESIGN.md section 6: Antaca/IMS {"status","code","message"} and
+ * manager.one {"name","message","code","status","type"}; 422 carries the field errors. */
+void
+ct_req_render_error(struct ct_req *req)
+{
+    struct ct_req_internal *in = req->in;
+    int status = ct_err_status(in->err);
+    struct json_object *o = json_object_new_object();
+    const char *msg = in->err_msg != NULL ? in->err_msg : ct_http_reason(status);
+
+    if (status >= 500)
+        msg = "internal error; quote the request id to support"; /* no internal detail */
+    if (req->route != NULL && (req->route->flags & CT_R_M1)) {
+        json_object_object_add(o, "name", json_object_new_string(ct_http_reason(status)));
+        json_object_object_add(o, "message", json_object_new_string(msg));
+        json_object_object_add(o, "code", json_object_new_int(0));
+        json_object_object_add(o, "status", json_object_new_int(status));
+        json_object_object_add(o, "type", json_object_new_string(in->err_code));
+    } else {
+        json_object_object_add(o, "status", json_object_new_int(status));
+        json_object_object_add(o, "code", json_object_new_string(in->err_code));
+        json_object_object_add(o, "message", json_object_new_string(msg));
+    }
+    if (req->request_id != NULL)
+        json_object_object_add(o, "request_id", json_object_new_string(req->request_id));
+    if (in->field_errors != NULL) {
+        json_object_object_add(o, "errors", in->field_errors);
+        in->field_errors = NULL;
+    }
+    (void)ct_reply_json(req, status, o);
+}
+
+/* Writes status line, headers and body to nginx. */
+void
+ct_req_send(struct ct_req *req)
+{
+    struct ct_req_internal *in = req->in;
+    FCGX_Stream *out = in->fcgi->out;
+
+    if (in->err != CT_OK || !in->replied) {
+        if (in->err == CT_OK) {
+            ct_log(LOG_ERR, "handler returned without a reply");
+            ct_req_fail(req, CT_E_INTERNAL, NULL, NULL);
+        }
+        ct_req_render_error(req);
+    }
+    FCGX_FPrintF(out, "Status: %d %s\r\n", in->status, ct_http_reason(in->status));
+    if (in->out_len > 0 || in->status != 204)
+        FCGX_FPrintF(out, "Content-Type: application/json\r\n");
+    FCGX_FPrintF(out, "Content-Length: %zu\r\nCache-Control: no-store\r\n%s\r\n", in->out_len,
+                 ct_buf_str(&in->headers));
+    if (in->out_len > 0)
+        FCGX_PutStr(in->out, (int)in->out_len, out);
+}

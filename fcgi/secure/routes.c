@@ -1,0 +1,17 @@
+/* routes.c - the secure pool's route table. Every route needs a partner certificate. */
+#include "secure.h"
+
+#define CUST "/secure/customers/{customerId}"
+
+const struct ct_route secure_routes[] = {
+    {"POST", "/secure/customers", secure_customer_create, CT_R_X509},
+    {"GET", CUST, secure_customer_get, CT_R_X509},
+    {"PUT", CUST, secure_customer_update, CT_R_X509},
+    {"GET", CUST "/balances", secure_balance_list, CT_R_X509},
+    {"POST", CUST "/balances", secure_balance_create, CT_R_X509},
+    {"GET", CUST "/balances/{balanceId}", secure_balance_get, CT_R_X509},
+    {"POST", CUST "/balances/{balanceId}/reload", secure_balance_reload, CT_R_X509},
+    {"GET", "/secure/balances/{balanceId}/iban", secure_balance_iban, CT_R_X509},
+    {"GET", "/secure/ibans", secure_iban_list, CT_R_X509},
+    {NULL, NULL, NULL, 0},
+};

@@ -1,0 +1,18 @@
+/* secure.h - the secure pool's handlers (partner channel, x509). */
+#ifndef SECURE_H
+#define SECURE_H
+#include "ct/ct_req.h"
+
+extern const struct ct_route secure_routes[];
+
+enum ct_err secure_customer_create(struct ct_req *req);
+enum ct_err secure_customer_get(struct ct_req *req);
+enum ct_err secure_customer_update(struct ct_req *req);
+enum ct_err secure_balance_create(struct ct_req *req);
+enum ct_err secure_balance_list(struct ct_req *req);
+enum ct_err secure_balance_get(struct ct_req *req);
+enum ct_err secure_balance_reload(struct ct_req *req);
+enum ct_err secure_balance_iban(struct ct_req *req);
+enum ct_err secure_iban_list(struct ct_req *req);
+
+#endif /* SECURE_H */

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# run-all.sh BUILD - every test of `make test`: unit tests, bounded fuzz runs, then a throwaway
+# stack on free ports for the ledger and HTTPS integration tests; ends with "N passed, N failed".
+set -uo pipefail
+build=${1:-build/san}
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+passed=0; failed=0
+ok()   { passed=$((passed + 1)); echo "PASS: $*"; }
+bad()  { failed=$((failed + 1)); echo "FAIL: $*"; }
+count_cmocka() {  # count_cmocka LOG NAME
+    local p f
+    p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$1" | tail -1)
+    f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$1" | tail -1)
+    passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+logs=$(mktemp -d)
+
+echo "== unit tests"
+for t in "$build"/tests/test_*; do
+    [ -x "$t" ] || continue
+    n=${t##*/}
+    if "$t" >"$logs/$n.log" 2>&1; then count_cmocka "$logs/$n.log"; echo "PASS: $n"
+    else count_cmocka "$logs/$n.log"; cat "$logs/$n.log"; bad "$n"; fi
+done
+
+echo "== fuzz (bounded)"
+if tests/run-fuzz.sh "${FUZZ_SECONDS:-15}"; then ok "fuzz targets"; else bad "fuzz targets"; fi
+
+echo "== stack"
+stack=$(mktemp -d /tmp/comptoir-test.XXXXXX)
+cleanup() { COMPTOIR_BIN="$here/$build/bin" tools/stack stop "$stack" >/dev/null 2>&1; }
+trap cleanup EXIT
+if COMPTOIR_BIN="$here/$build/bin" tools/stack start "$stack" --test >"$logs/stack.log" 2>&1; then
+    ok "stack starts"
+else
+    cat "$logs/stack.log"; bad "stack starts"
+    echo "$passed passed, $failed failed"; exit 1
+fi
+set -a; . "$stack/stack.env"; set +a
+
+echo "== ledger against MariaDB"
+for t in "$build"/tests/ledger_test_*; do
+    [ -x "$t" ] || continue
+    n=${t##*/}
+    if "$t" >"$logs/$n.log" 2>&1; then count_cmocka "$logs/$n.log"; echo "PASS: $n"
+    else count_cmocka "$logs/$n.log"; cat "$logs/$n.log"; bad "$n"; fi
+done
+
+echo "== integration (HTTPS, real nginx, pools, MariaDB)"
+if COMPTOIR_STACK_ENV="$stack/stack.env" COMPTOIR_BIN="$here/$build/bin" \
+    node --test --test-concurrency=1 --test-reporter=spec tests/integration/ >"$logs/node.log" 2>&1; then
+    node_ok=1
+else
+    node_ok=0
+fi
+cat "$logs/node.log"
+p=$(sed -n 's/^ℹ pass \([0-9]*\)/\1/p' "$logs/node.log" | tail -1)
+f=$(sed -n 's/^ℹ fail \([0-9]*\)/\1/p' "$logs/node.log" | tail -1)
+passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+[ "$node_ok" = 1 ] || [ "${f:-0}" != 0 ] || bad "node test runner"
+
+echo "== ledger invariants after the run"
+if "$build/bin/comptoir-ledger_check" "$COMPTOIR_CONF"; then ok "ledger invariants"
+else bad "ledger invariants"; fi
+
+echo "== sanitizer reports in the pools' logs"
+if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$stack"/log/*.log 2>/dev/null; then
+    grep -h -A30 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$stack"/log/*.log | head -80
+    bad "no sanitizer report"
+else
+    ok "no sanitizer report"
+fi
+if grep -h '"level":"err"' "$stack"/log/*.log 2>/dev/null | head -20 | grep .; then
+    echo "(error lines above are from the pools' logs)"
+fi
+cleanup
+trap - EXIT
+rm -rf "$logs"
+[ "$failed" = 0 ] && rm -rf "$stack"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
