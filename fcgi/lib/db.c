@@ -1,0 +1,789 @@
+/* db.c - the worker's one MariaDB connection: statement cache, text row sets, retried units. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mysql.h>
+#include <errmsg.h>
+#include <mysqld_error.h>
+#include <openssl/crypto.h>
+
+#include "ct/ct_db.h"
+#include "ct/ct_log.h"
+#include "ct/ct_mem.h"
+#include "ct/ct_util.h"
+
+#define CT_DB_MAX_PARAMS 32  /* '?' per statement */
+#define CT_DB_CACHE_SLOTS 64 /* initial statement cache size, a power of two */
+#define CT_DB_CELL_BYTES 64  /* bytes bound per column; longer values use fetch_column */
+#define CT_DB_CELL_MAX 65536 /* never pre-bind more than this per column */
+#define CT_DB_PASSWORD_MAX 512
+#define CT_DB_NO_CELL SIZE_MAX /* offset of an SQL NULL cell */
+
+struct stmt_slot {
+    const char *sql; /* the key: the address of a static const char[] */
+    MYSQL_STMT *st;
+};
+
+struct ct_db {
+    MYSQL *conn;
+    struct ct_conf conf; /* copy of what the connection needs: socket, names, retries */
+    struct stmt_slot *slots;
+    size_t nslots; /* power of two */
+    size_t used;
+    int64_t last_id;
+    unsigned last_errno;
+    bool broken;  /* connection lost: reconnect before the next unit of work */
+    bool in_txn;  /* inside ct_db_txn */
+    bool doomed;  /* the open transaction was aborted (deadlock, lock wait, lost connection) */
+    uint32_t rng; /* back-off jitter */
+};
+
+struct ct_rows {
+    size_t nrows;
+    size_t ncols;
+    size_t *off; /* nrows * ncols offsets into text, CT_DB_NO_CELL for NULL */
+    char *text;  /* NUL-terminated cells back to back */
+    size_t len;
+    size_t cap;
+};
+
+/* Bound parameters, converted from the variadic list once so a re-prepare can re-bind them. */
+struct params {
+    unsigned n;
+    MYSQL_BIND b[CT_DB_MAX_PARAMS];
+    int64_t l[CT_DB_MAX_PARAMS];
+    int i[CT_DB_MAX_PARAMS];
+    unsigned long len[CT_DB_MAX_PARAMS];
+};
+
+/* One fetched column while reading a result. */
+struct col {
+    char *buf;
+    unsigned long cap;
+    unsigned long len;
+    my_bool is_null;
+    my_bool error;
+};
+
+static enum ct_err db_connect(struct ct_db *db);
+static void db_disconnect(struct ct_db *db);
+static bool read_password(const char *path, char *pw, size_t pwsz);
+static enum ct_err db_fail(struct ct_db *db, unsigned no, const char *msg, const char *sql);
+static enum ct_err db_usable(struct ct_db *db);
+static enum ct_err stmt_prepare(struct ct_db *db, const char *sql, MYSQL_STMT **out);
+static enum ct_err stmt_get(struct ct_db *db, const char *sql, MYSQL_STMT **out);
+static void stmt_evict(struct ct_db *db, const char *sql);
+static void cache_grow(struct ct_db *db);
+static size_t slot_of(const struct ct_db *db, const char *sql);
+static enum ct_err params_bind(struct params *p, const char *fmt, va_list ap);
+static enum ct_err run(struct ct_db *db, const char *sql, struct params *p, MYSQL_STMT **out);
+static enum ct_err fetch_all(struct ct_db *db, MYSQL_STMT *st, const char *sql,
+                             struct ct_rows **out);
+static enum ct_err fetch_row(struct ct_db *db, MYSQL_STMT *st, const char *sql, struct col *cols,
+                             struct ct_rows *r, size_t row);
+static void rows_reserve(struct ct_rows *r, size_t more);
+static enum ct_err txn_once(struct ct_db *db, ct_txn_fn fn, void *ctx);
+static enum ct_err txn_commit(struct ct_db *db);
+static void txn_rollback(struct ct_db *db);
+static void backoff(struct ct_db *db, int attempt);
+static bool lost_connection(unsigned no);
+
+/* ---- connection ---------------------------------------------------------------------------- */
+
+enum ct_err
+ct_db_open(const struct ct_conf *conf, struct ct_db **out)
+{
+    struct ct_db *db = NULL;
+    enum ct_err err;
+
+    if (conf == NULL || out == NULL)
+        return CT_E_INTERNAL;
+    db = ct_calloc(1, sizeof(*db));
+    db->conf = *conf;
+    db->nslots = CT_DB_CACHE_SLOTS;
+    db->slots = ct_calloc(db->nslots, sizeof(*db->slots));
+    db->rng = (uint32_t)getpid() ^ (uint32_t)time(NULL) ^ 0x9e3779b9u;
+    err = db_connect(db);
+    if (err != CT_OK) {
+        ct_db_close(db);
+        return err;
+    }
+    *out = db;
+    return CT_OK;
+}
+
+void
+ct_db_close(struct ct_db *db)
+{
+    if (db == NULL)
+        return;
+    db_disconnect(db);
+    free(db->slots);
+    free(db);
+}
+
+static bool
+read_password(const char *path, char *pw, size_t pwsz)
+{
+    FILE *f = fopen(path, "re");
+    size_t n;
+    bool ok = false;
+
+    if (f == NULL) {
+        ct_log(LOG_ERR, "db: cannot open password file %s: %s", path, strerror(errno));
+        return false;
+    }
+    n = fread(pw, 1, pwsz - 1, f);
+    if (ferror(f) || (n == pwsz - 1 && fgetc(f) != EOF)) {
+        ct_log(LOG_ERR, "db: cannot read password file %s (error or too long)", path);
+        goto out;
+    }
+    pw[n] = '\0';
+    /* The first line is the password; a trailing newline is not part of it. */
+    pw[strcspn(pw, "\r\n")] = '\0';
+    ok = true;
+out:
+    if (fclose(f) != 0)
+        ok = false;
+    return ok;
+}
+
+static enum ct_err
+db_connect(struct ct_db *db)
+{
+    static const char init_tz[] = "SET time_zone = '+00:00'";
+    static const char init_iso[] = "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
+    const struct ct_conf *c = &db->conf;
+    unsigned int proto = MYSQL_PROTOCOL_SOCKET;
+    unsigned int timeout = 5;
+    char pw[CT_DB_PASSWORD_MAX];
+    bool have_pw = c->db_password_file[0] != '\0';
+    enum ct_err err = CT_E_BUSY;
+    MYSQL *m = mysql_init(NULL);
+
+    if (m == NULL) {
+        ct_log(LOG_ERR, "db: mysql_init failed");
+        return CT_E_INTERNAL;
+    }
+    if (have_pw && !read_password(c->db_password_file, pw, sizeof(pw))) {
+        err = CT_E_INTERNAL;
+        goto out;
+    }
+    if (mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4") != 0 ||
+        mysql_optionsv(m, MYSQL_OPT_PROTOCOL, &proto) != 0 ||
+        mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout) != 0 ||
+        mysql_optionsv(m, MYSQL_INIT_COMMAND, init_tz) != 0 ||
+        mysql_optionsv(m, MYSQL_INIT_COMMAND, init_iso) != 0) {
+        ct_log(LOG_ERR, "db: cannot set connection options");
+        err = CT_E_INTERNAL;
+        goto out;
+    }
+    if (mysql_real_connect(m, "localhost", c->db_user, have_pw ? pw : NULL, c->db_name, 0,
+                           c->db_socket[0] != '\0' ? c->db_socket : NULL, 0) == NULL) {
+        ct_log(LOG_ERR, "db: cannot connect to %s as %s: %u %s", c->db_socket, c->db_user,
+               mysql_errno(m), mysql_error(m));
+        /* A refused login or unknown database will not heal by retrying. */
+        err = lost_connection(mysql_errno(m)) || mysql_errno(m) == CR_CONNECTION_ERROR
+                  ? CT_E_BUSY
+                  : CT_E_INTERNAL;
+        goto out;
+    }
+    if (mysql_autocommit(m, 0) != 0) {
+        ct_log(LOG_ERR, "db: cannot turn autocommit off: %s", mysql_error(m));
+        err = CT_E_INTERNAL;
+        goto out;
+    }
+    db->conn = m;
+    m = NULL;
+    db->broken = false;
+    err = CT_OK;
+out:
+    OPENSSL_cleanse(pw, sizeof(pw));
+    if (m != NULL)
+        mysql_close(m);
+    return err;
+}
+
+/* Closes every cached statement and the connection; the cache is empty afterwards. */
+static void
+db_disconnect(struct ct_db *db)
+{
+    size_t i;
+
+    for (i = 0; i < db->nslots; i++) {
+        if (db->slots[i].st != NULL)
+            mysql_stmt_close(db->slots[i].st);
+        db->slots[i].st = NULL;
+        db->slots[i].sql = NULL;
+    }
+    db->used = 0;
+    if (db->conn != NULL)
+        mysql_close(db->conn);
+    db->conn = NULL;
+}
+
+static bool
+lost_connection(unsigned no)
+{
+    return no == CR_SERVER_GONE_ERROR || no == CR_SERVER_LOST || no == CR_SERVER_LOST_EXTENDED;
+}
+
+/* The one place server and client error numbers become enum ct_err. */
+static enum ct_err
+db_fail(struct ct_db *db, unsigned no, const char *msg, const char *sql)
+{
+    db->last_errno = no;
+    if (no == ER_DUP_ENTRY)
+        return CT_E_CONFLICT;
+    if (no == ER_LOCK_DEADLOCK || no == ER_LOCK_WAIT_TIMEOUT) {
+        /* A deadlock has rolled the whole transaction back; a lock wait timeout only the
+         * statement, but the unit is re-run from the start either way. */
+        ct_log(LOG_INFO, "db: %u %s (%.60s)", no, msg, sql);
+        if (db->in_txn)
+            db->doomed = true;
+        return CT_E_BUSY;
+    }
+    if (lost_connection(no)) {
+        ct_log(LOG_WARNING, "db: connection lost: %u %s (%.60s)", no, msg, sql);
+        db->broken = true;
+        if (db->in_txn)
+            db->doomed = true;
+        return CT_E_BUSY;
+    }
+    ct_log(LOG_ERR, "db: statement failed: %u %s (%.80s)", no, msg, sql);
+    return CT_E_INTERNAL;
+}
+
+/* Before a statement: a statement of a doomed transaction must not run (it would start a new
+ * implicit transaction that COMMIT would then make durable on its own); outside a unit of work a
+ * lost connection is re-established here. */
+static enum ct_err
+db_usable(struct ct_db *db)
+{
+    if (db->in_txn && db->doomed)
+        return CT_E_BUSY;
+    if (db->broken || db->conn == NULL) {
+        if (db->in_txn)
+            return CT_E_BUSY;
+        db_disconnect(db);
+        return db_connect(db);
+    }
+    return CT_OK;
+}
+
+/* ---- statement cache ----------------------------------------------------------------------- */
+
+static size_t
+slot_of(const struct ct_db *db, const char *sql)
+{
+    uint64_t h = (uint64_t)(uintptr_t)sql * UINT64_C(0x9e3779b97f4a7c15);
+    size_t i = (size_t)(h >> 32) & (db->nslots - 1);
+
+    while (db->slots[i].sql != NULL && db->slots[i].sql != sql)
+        i = (i + 1) & (db->nslots - 1);
+    return i;
+}
+
+static void
+cache_grow(struct ct_db *db)
+{
+    struct stmt_slot *old = db->slots;
+    size_t oldn = db->nslots;
+    size_t i;
+
+    db->nslots = oldn * 2;
+    db->slots = ct_calloc(db->nslots, sizeof(*db->slots));
+    for (i = 0; i < oldn; i++) {
+        if (old[i].sql != NULL)
+            db->slots[slot_of(db, old[i].sql)] = old[i];
+    }
+    free(old);
+}
+
+static enum ct_err
+stmt_prepare(struct ct_db *db, const char *sql, MYSQL_STMT **out)
+{
+    my_bool on = 1;
+    MYSQL_STMT *st = mysql_stmt_init(db->conn);
+    enum ct_err err;
+
+    if (st == NULL)
+        return db_fail(db, mysql_errno(db->conn), mysql_error(db->conn), sql);
+    /* With max_length filled in by store_result most long values fit the first bind. */
+    if (mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &on) != 0 ||
+        mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql)) != 0) {
+        err = db_fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+        mysql_stmt_close(st);
+        return err;
+    }
+    *out = st;
+    return CT_OK;
+}
+
+static enum ct_err
+stmt_get(struct ct_db *db, const char *sql, MYSQL_STMT **out)
+{
+    size_t i = slot_of(db, sql);
+    enum ct_err err;
+
+    if (db->slots[i].sql == NULL) {
+        err = stmt_prepare(db, sql, &db->slots[i].st);
+        if (err != CT_OK)
+            return err;
+        db->slots[i].sql = sql;
+        *out = db->slots[i].st;
+        if (++db->used * 2 > db->nslots)
+            cache_grow(db);
+        return CT_OK;
+    }
+    *out = db->slots[i].st;
+    return CT_OK;
+}
+
+/* Drops one statement (after ER_NEED_REPREPARE) by rebuilding the probe chain without it. */
+static void
+stmt_evict(struct ct_db *db, const char *sql)
+{
+    struct stmt_slot *old = db->slots;
+    size_t i;
+
+    db->slots = ct_calloc(db->nslots, sizeof(*db->slots));
+    db->used = 0;
+    for (i = 0; i < db->nslots; i++) {
+        if (old[i].sql == NULL)
+            continue;
+        if (old[i].sql == sql) {
+            mysql_stmt_close(old[i].st);
+            continue;
+        }
+        db->slots[slot_of(db, old[i].sql)] = old[i];
+        db->used++;
+    }
+    free(old);
+}
+
+/* ---- running statements -------------------------------------------------------------------- */
+
+static enum ct_err
+params_bind(struct params *p, const char *fmt, va_list ap)
+{
+    const char *s;
+    unsigned k;
+
+    memset(p, 0, sizeof(*p));
+    for (k = 0; fmt[k] != '\0'; k++) {
+        MYSQL_BIND *b;
+
+        if (k >= CT_DB_MAX_PARAMS) {
+            ct_log(LOG_ERR, "db: more than %d parameters", CT_DB_MAX_PARAMS);
+            return CT_E_INTERNAL;
+        }
+        b = &p->b[k];
+        switch (fmt[k]) {
+        case 's':
+            s = va_arg(ap, const char *);
+            if (s == NULL) {
+                b->buffer_type = MYSQL_TYPE_NULL;
+                break;
+            }
+            p->len[k] = (unsigned long)strlen(s);
+            b->buffer_type = MYSQL_TYPE_STRING;
+            b->buffer = (void *)(uintptr_t)s; /* the API is not const-correct; never written */
+            b->buffer_length = p->len[k];
+            b->length = &p->len[k];
+            break;
+        case 'S':
+            s = va_arg(ap, const char *);
+            p->len[k] = (unsigned long)va_arg(ap, size_t);
+            /* BLOB parameters travel as binary: no charset conversion of hashes and such. */
+            b->buffer_type = s == NULL ? MYSQL_TYPE_NULL : MYSQL_TYPE_BLOB;
+            b->buffer = (void *)(uintptr_t)s;
+            b->buffer_length = p->len[k];
+            b->length = &p->len[k];
+            break;
+        case 'l':
+            p->l[k] = va_arg(ap, int64_t);
+            b->buffer_type = MYSQL_TYPE_LONGLONG;
+            b->buffer = &p->l[k];
+            break;
+        case 'i':
+            p->i[k] = va_arg(ap, int);
+            b->buffer_type = MYSQL_TYPE_LONG;
+            b->buffer = &p->i[k];
+            break;
+        default:
+            ct_log(LOG_ERR, "db: bad parameter format letter '%c'", fmt[k]);
+            return CT_E_INTERNAL;
+        }
+    }
+    p->n = k;
+    return CT_OK;
+}
+
+/* Prepares (once), binds and executes; *out is the cached statement, owned by the cache. */
+static enum ct_err
+run(struct ct_db *db, const char *sql, struct params *p, MYSQL_STMT **out)
+{
+    MYSQL_STMT *st = NULL;
+    enum ct_err err;
+    int attempt;
+
+    for (attempt = 0; attempt < 2; attempt++) {
+        err = db_usable(db);
+        if (err != CT_OK)
+            return err;
+        err = stmt_get(db, sql, &st);
+        if (err != CT_OK)
+            return err;
+        if (mysql_stmt_param_count(st) != p->n) {
+            ct_log(LOG_ERR, "db: statement wants %lu parameters, got %u (%.60s)",
+                   mysql_stmt_param_count(st), p->n, sql);
+            return CT_E_INTERNAL;
+        }
+        if (mysql_stmt_bind_param(st, p->b) == 0 && mysql_stmt_execute(st) == 0) {
+            *out = st;
+            return CT_OK;
+        }
+        /* A table changed under a cached statement: prepare it again, once. */
+        if (mysql_stmt_errno(st) != ER_NEED_REPREPARE || attempt > 0)
+            break;
+        stmt_evict(db, sql);
+    }
+    return db_fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+}
+
+enum ct_err
+ct_db_exec(struct ct_db *db, const char *sql, uint64_t *affected, const char *fmt, ...)
+{
+    struct params p;
+    MYSQL_STMT *st = NULL;
+    enum ct_err err;
+    va_list ap;
+
+    va_start(ap, fmt);
+    err = params_bind(&p, fmt, ap);
+    va_end(ap);
+    if (err != CT_OK)
+        return err;
+    err = run(db, sql, &p, &st);
+    if (err != CT_OK)
+        return err;
+    /* Kept from the last statement that generated an id, like LAST_INSERT_ID(). */
+    if (mysql_stmt_insert_id(st) != 0)
+        db->last_id = (int64_t)mysql_stmt_insert_id(st);
+    if (affected != NULL)
+        *affected = (uint64_t)mysql_stmt_affected_rows(st);
+    /* A statement that produced rows anyway must not leave them pending on the connection. */
+    if (mysql_stmt_field_count(st) > 0)
+        mysql_stmt_free_result(st);
+    return CT_OK;
+}
+
+int64_t
+ct_db_last_id(const struct ct_db *db)
+{
+    return db == NULL ? 0 : db->last_id;
+}
+
+unsigned
+ct_db_errno(const struct ct_db *db)
+{
+    return db == NULL ? 0 : db->last_errno;
+}
+
+enum ct_err
+ct_db_query(struct ct_db *db, const char *sql, struct ct_rows **out, const char *fmt, ...)
+{
+    struct params p;
+    MYSQL_STMT *st = NULL;
+    enum ct_err err;
+    va_list ap;
+
+    va_start(ap, fmt);
+    err = params_bind(&p, fmt, ap);
+    va_end(ap);
+    if (err != CT_OK)
+        return err;
+    err = run(db, sql, &p, &st);
+    if (err != CT_OK)
+        return err;
+    return fetch_all(db, st, sql, out);
+}
+
+/* ---- results ------------------------------------------------------------------------------- */
+
+static void
+rows_reserve(struct ct_rows *r, size_t more)
+{
+    size_t cap = r->cap == 0 ? 256 : r->cap;
+
+    if (r->cap - r->len > more)
+        return;
+    while (cap - r->len <= more) {
+        if (cap > SIZE_MAX / 2) {
+            ct_log(LOG_ERR, "db: result too large");
+            abort();
+        }
+        cap *= 2;
+    }
+    r->text = ct_realloc(r->text, cap);
+    r->cap = cap;
+}
+
+static enum ct_err
+fetch_all(struct ct_db *db, MYSQL_STMT *st, const char *sql, struct ct_rows **out)
+{
+    struct ct_rows *r = ct_calloc(1, sizeof(*r));
+    MYSQL_RES *meta = mysql_stmt_result_metadata(st);
+    MYSQL_FIELD *fields;
+    MYSQL_BIND *b = NULL;
+    struct col *cols = NULL;
+    enum ct_err err = CT_E_INTERNAL;
+    size_t c, row;
+
+    if (meta == NULL) {
+        ct_log(LOG_ERR, "db: query returns no result set (%.60s)", sql);
+        goto out;
+    }
+    if (mysql_stmt_store_result(st) != 0) {
+        err = db_fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+        goto out;
+    }
+    r->ncols = mysql_num_fields(meta);
+    r->nrows = (size_t)mysql_stmt_num_rows(st);
+    fields = mysql_fetch_fields(meta);
+    r->off = ct_calloc(r->nrows * r->ncols + 1, sizeof(*r->off));
+    b = ct_calloc(r->ncols + 1, sizeof(*b));
+    cols = ct_calloc(r->ncols + 1, sizeof(*cols));
+    for (c = 0; c < r->ncols; c++) {
+        unsigned long want = fields[c].max_length;
+
+        cols[c].cap = want < CT_DB_CELL_BYTES ? CT_DB_CELL_BYTES
+                      : want > CT_DB_CELL_MAX ? CT_DB_CELL_MAX
+                                              : want;
+        cols[c].buf = ct_malloc(cols[c].cap);
+        b[c].buffer_type = MYSQL_TYPE_STRING;
+        b[c].buffer = cols[c].buf;
+        b[c].buffer_length = cols[c].cap;
+        b[c].length = &cols[c].len;
+        b[c].is_null = &cols[c].is_null;
+        b[c].error = &cols[c].error;
+    }
+    if (r->ncols > 0 && mysql_stmt_bind_result(st, b) != 0) {
+        err = db_fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+        goto out;
+    }
+    for (row = 0; row < r->nrows; row++) {
+        err = fetch_row(db, st, sql, cols, r, row);
+        if (err != CT_OK)
+            goto out;
+    }
+    err = CT_OK;
+out:
+    if (meta != NULL) {
+        mysql_free_result(meta);
+        if (!db->broken)
+            mysql_stmt_free_result(st);
+    }
+    for (c = 0; cols != NULL && c < r->ncols; c++)
+        free(cols[c].buf);
+    free(cols);
+    free(b);
+    if (err == CT_OK)
+        *out = r;
+    else
+        ct_rows_free(r);
+    return err;
+}
+
+/* One row into r: short cells are copied from the bound buffers, a cell longer than its buffer
+ * is fetched again, whole, straight into the text block. */
+static enum ct_err
+fetch_row(struct ct_db *db, MYSQL_STMT *st, const char *sql, struct col *cols, struct ct_rows *r,
+          size_t row)
+{
+    int rc = mysql_stmt_fetch(st);
+    size_t c;
+
+    if (rc == 1 || rc == MYSQL_NO_DATA) {
+        if (rc == MYSQL_NO_DATA)
+            ct_log(LOG_ERR, "db: result ended early (%.60s)", sql);
+        return rc == 1 ? db_fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql)
+                       : CT_E_INTERNAL;
+    }
+    for (c = 0; c < r->ncols; c++) {
+        size_t *off = &r->off[row * r->ncols + c];
+        unsigned long len = cols[c].len;
+
+        if (cols[c].is_null) {
+            *off = CT_DB_NO_CELL;
+            continue;
+        }
+        rows_reserve(r, len + 1);
+        *off = r->len;
+        if (len <= cols[c].cap) {
+            memcpy(r->text + r->len, cols[c].buf, len);
+        } else {
+            MYSQL_BIND one;
+            unsigned long got = 0;
+
+            memset(&one, 0, sizeof(one));
+            one.buffer_type = MYSQL_TYPE_STRING;
+            one.buffer = r->text + r->len;
+            one.buffer_length = len;
+            one.length = &got;
+            if (mysql_stmt_fetch_column(st, &one, (unsigned)c, 0) != 0 || got != len)
+                return db_fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+        }
+        r->len += len;
+        r->text[r->len++] = '\0';
+    }
+    return CT_OK;
+}
+
+size_t
+ct_rows_count(const struct ct_rows *r)
+{
+    return r == NULL ? 0 : r->nrows;
+}
+
+size_t
+ct_rows_cols(const struct ct_rows *r)
+{
+    return r == NULL ? 0 : r->ncols;
+}
+
+const char *
+ct_rows_str(const struct ct_rows *r, size_t row, size_t col)
+{
+    size_t off;
+
+    if (r == NULL || row >= r->nrows || col >= r->ncols)
+        return NULL;
+    off = r->off[row * r->ncols + col];
+    return off == CT_DB_NO_CELL ? NULL : r->text + off;
+}
+
+bool
+ct_rows_i64(const struct ct_rows *r, size_t row, size_t col, int64_t *out)
+{
+    const char *s = ct_rows_str(r, row, col);
+
+    return s != NULL && ct_parse_i64(s, INT64_MIN, INT64_MAX, out);
+}
+
+void
+ct_rows_free(struct ct_rows *r)
+{
+    if (r == NULL)
+        return;
+    free(r->off);
+    free(r->text);
+    free(r);
+}
+
+/* ---- units of work ------------------------------------------------------------------------- */
+
+static void
+backoff(struct ct_db *db, int attempt)
+{
+    struct timespec ts;
+    long max_us = 2000L << (attempt < 5 ? attempt : 5); /* 2, 4, 8 ... 64 ms */
+
+    /* xorshift32: jitter only, no need for a strong generator */
+    db->rng ^= db->rng << 13;
+    db->rng ^= db->rng >> 17;
+    db->rng ^= db->rng << 5;
+    ts.tv_sec = 0;
+    ts.tv_nsec = (long)(db->rng % (uint32_t)max_us) * 1000L + 100000L;
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+static void
+txn_rollback(struct ct_db *db)
+{
+    /* After a lost connection the server has rolled back already. */
+    if (db->broken || db->conn == NULL)
+        return;
+    if (mysql_rollback(db->conn) != 0)
+        (void)db_fail(db, mysql_errno(db->conn), mysql_error(db->conn), "ROLLBACK");
+}
+
+static enum ct_err
+txn_commit(struct ct_db *db)
+{
+    enum ct_err err;
+    unsigned no;
+
+    if (mysql_commit(db->conn) == 0)
+        return CT_OK;
+    no = mysql_errno(db->conn);
+    if (lost_connection(no)) {
+        (void)db_fail(db, no, mysql_error(db->conn), "COMMIT");
+        ct_log(LOG_ERR, "db: connection lost during COMMIT: outcome unknown");
+        return CT_E_INTERNAL;
+    }
+    err = db_fail(db, no, mysql_error(db->conn), "COMMIT");
+    txn_rollback(db);
+    return err;
+}
+
+static enum ct_err
+txn_once(struct ct_db *db, ct_txn_fn fn, void *ctx)
+{
+    unsigned int status = 0;
+    enum ct_err err;
+
+    db->doomed = false;
+    err = db_usable(db);
+    if (err != CT_OK)
+        return err;
+    /* autocommit is off, so a read outside any unit left a transaction open: end it, so the
+     * unit starts clean (READ COMMITTED: nothing of value is lost). */
+    if (mariadb_get_infov(db->conn, MARIADB_CONNECTION_SERVER_STATUS, &status) != 0 ||
+        (status & SERVER_STATUS_IN_TRANS) != 0)
+        txn_rollback(db);
+    db->in_txn = true;
+    err = fn(db, ctx);
+    /* fn may have swallowed a deadlock: the transaction is gone, so the unit must run again. */
+    if (db->doomed)
+        err = CT_E_BUSY;
+    if (err == CT_OK)
+        err = txn_commit(db);
+    else
+        txn_rollback(db);
+    db->in_txn = false;
+    db->doomed = false;
+    return err;
+}
+
+enum ct_err
+ct_db_txn(struct ct_db *db, ct_txn_fn fn, void *ctx)
+{
+    enum ct_err err;
+    int attempt;
+
+    if (db == NULL || fn == NULL)
+        return CT_E_INTERNAL;
+    if (db->in_txn) {
+        ct_log(LOG_ERR, "db: nested ct_db_txn");
+        return CT_E_INTERNAL;
+    }
+    for (attempt = 0;; attempt++) {
+        err = txn_once(db, fn, ctx);
+        if (err != CT_E_BUSY || attempt >= db->conf.db_retries)
+            break;
+        backoff(db, attempt);
+    }
+    if (err == CT_E_BUSY)
+        ct_log(LOG_WARNING, "db: unit of work still busy after %d attempts", attempt + 1);
+    return err;
+}
