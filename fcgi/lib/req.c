@@ -537,6 +537,7 @@ ct_req_send(struct ct_req *req)
 {
     struct ct_req_internal *in = req->in;
     FCGX_Stream *out = in->fcgi->out;
+    struct ct_buf head;
 
     if (in->err != CT_OK || !in->replied) {
         if (in->err == CT_OK) {
@@ -545,11 +546,16 @@ ct_req_send(struct ct_req *req)
         }
         ct_req_render_error(req);
     }
-    FCGX_FPrintF(out, "Status: %d %s\r\n", in->status, ct_http_reason(in->status));
-    if (in->out_len > 0 || in->status != 204)
-        FCGX_FPrintF(out, "Content-Type: application/json\r\n");
-    FCGX_FPrintF(out, "Content-Length: %zu\r\nCache-Control: no-store\r\n%s\r\n", in->out_len,
-                 ct_buf_str(&in->headers));
+    /* libfcgi's FCGX_FPrintF knows only part of printf (no %zu): format with vsnprintf */
+    ct_buf_init(&head, CT_RESP_HEADERS_CAP * 2);
+    if (ct_buf_printf(&head, "Status: %d %s\r\n%sContent-Length: %zu\r\n"
+                             "Cache-Control: no-store\r\n%s\r\n",
+                      in->status, ct_http_reason(in->status),
+                      in->status != 204 ? "Content-Type: application/json\r\n" : "",
+                      in->out_len, ct_buf_str(&in->headers)) != CT_OK)
+        ct_log(LOG_ERR, "response head over cap");
+    FCGX_PutStr(ct_buf_str(&head), (int)ct_buf_len(&head), out);
+    ct_buf_free(&head);
     if (in->out_len > 0)
         FCGX_PutStr(in->out, (int)in->out_len, out);
 }
