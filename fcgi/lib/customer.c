@@ -125,8 +125,6 @@ ct_customer_read(struct ct_req *req, struct ct_customer *c, bool partial)
                "must be an ISO 3166 alpha-2 country code", c->country);
     copy_field(req, "birth_date", req_, sizeof(c->birth_date), birth_date_valid,
                "must be a past date as YYYY-MM-DD", c->birth_date);
-    if (partial && ct_req_json(req) == NULL)
-        ct_req_field_error(req, "body", "is required");
 }
 
 static void

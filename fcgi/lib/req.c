@@ -324,6 +324,15 @@ ct_req_field_error(struct ct_req *req, const char *field, const char *message)
     add_field_error(req, field, message);
 }
 
+enum ct_err
+ct_req_need_body(struct ct_req *req)
+{
+    if (req->in->json == NULL)
+        return ct_req_fail(req, CT_E_BADREQ, "INVALID_JSON",
+                           "this request needs a JSON object body");
+    return CT_OK;
+}
+
 bool
 ct_req_has_errors(const struct ct_req *req)
 {
@@ -348,10 +357,13 @@ ct_body_str(struct ct_req *req, const char *field, bool required, size_t maxlen)
     const char *s;
     size_t len;
 
-    if (req->in->json == NULL || !json_object_object_get_ex(req->in->json, field, &v) ||
-        json_object_is_type(v, json_type_null)) {
+    if (req->in->json == NULL || !json_object_object_get_ex(req->in->json, field, &v)) {
         if (required)
             add_field_error(req, field, "is required");
+        return NULL;
+    }
+    if (json_object_is_type(v, json_type_null)) {
+        add_field_error(req, field, required ? "is required" : "must be a string, not null");
         return NULL;
     }
     if (!json_object_is_type(v, json_type_string)) {

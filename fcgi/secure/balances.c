@@ -63,6 +63,8 @@ secure_balance_create(struct ct_req *req)
 
     if (load_customer(req) != CT_OK)
         return CT_E_NOTFOUND;
+    if (ct_req_need_body(req) != CT_OK)
+        return CT_E_BADREQ;
     memset(&o, 0, sizeof(o));
     ct_body_only(req, fields);
     o.currency = ct_body_str(req, "currency", true, 3);
@@ -254,6 +256,8 @@ secure_balance_reload(struct ct_req *req)
                          ct_req_path_arg(req, "balanceId"), &r.balance);
     if (err != CT_OK)
         return ct_req_fail(req, err, NULL, "balance not found");
+    if (ct_req_need_body(req) != CT_OK)
+        return CT_E_BADREQ;
     ct_body_only(req, fields);
     (void)ct_body_amount(req, "amount", ct_currency_find(r.balance.currency), &r.amount);
     r.description = ct_body_str(req, "description", false, 255);

@@ -35,6 +35,8 @@ secure_customer_create(struct ct_req *req)
 {
     struct ct_customer c;
 
+    if (ct_req_need_body(req) != CT_OK)
+        return CT_E_BADREQ;
     memset(&c, 0, sizeof(c));
     ct_customer_read(req, &c, false);
     if (ct_req_has_errors(req))
@@ -64,6 +66,8 @@ secure_customer_update(struct ct_req *req)
     err = ct_customer_get(req->db, req->ident.partner_id, ct_req_path_arg(req, "customerId"), &c);
     if (err != CT_OK)
         return ct_req_fail(req, err, NULL, "customer not found");
+    if (ct_req_need_body(req) != CT_OK)
+        return CT_E_BADREQ;
     ct_customer_read(req, &c, true);
     if (ct_req_has_errors(req))
         return ct_req_fail(req, CT_E_RULE, NULL, "some fields are invalid");

@@ -61,6 +61,9 @@ void ct_req_body_hash(const struct ct_req *req, unsigned char out[32]);
  * POST/PUT/PATCH route runs and refuses bad JSON with 400; borrowed, NULL for an empty body. */
 struct json_object *ct_req_json(const struct ct_req *req);
 
+/* 400 INVALID_JSON unless the request carried a JSON object body (an empty body is not {}). */
+enum ct_err ct_req_need_body(struct ct_req *req);
+
 /* Field readers for write endpoints. Each records a field error (and returns false/NULL) on a
  * missing required field, a wrong type or a value out of bounds; the handler checks
  * ct_req_has_errors() once after reading everything and fails with CT_E_RULE. */
