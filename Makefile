@@ -16,12 +16,12 @@ LIB_SRC := $(wildcard fcgi/lib/*.c)
 LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 FUZZ    := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
-LEDGER_T := $(patsubst tests/ledger/%.c,%,$(wildcard tests/ledger/test_*.c))
+DB_T    := $(patsubst tests/db/%.c,%,$(wildcard tests/db/test_*.c))
 
 BINS := $(foreach p,$(POOLS),$(BUILD)/bin/comptoir-$(p)) \
         $(foreach t,$(TOOLS_C),$(BUILD)/bin/comptoir-$(t)) \
         $(foreach u,$(UNIT),$(BUILD)/tests/$(u)) \
-        $(foreach l,$(LEDGER_T),$(BUILD)/tests/ledger_$(l))
+        $(foreach d,$(DB_T),$(BUILD)/tests/db_$(d))
 
 .PHONY: all deps run stop test check unit fuzz fuzz-run bench clean nginx-check lint format \
         format-check valgrind
@@ -52,8 +52,9 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(BUILD)/libcomptoir.a
 	@mkdir -p $(@D)
 	$(CC) $(CT_LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs cmocka)
 
-# Ledger tests run against a real MariaDB named by COMPTOIR_DB_* (tests/run-all.sh provides one).
-$(BUILD)/tests/ledger_test_%: $(BUILD)/tests/ledger/test_%.o $(BUILD)/libcomptoir.a
+# C tests that need a real MariaDB (ledger, worker runtime) use the one named by COMPTOIR_DB_*
+# (tests/run-all.sh starts it).
+$(BUILD)/tests/db_test_%: $(BUILD)/tests/db/test_%.o $(BUILD)/libcomptoir.a
 	@mkdir -p $(@D)
 	$(CC) $(CT_LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs cmocka)
 
@@ -85,6 +86,7 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ifcgi/lib/include \
 	  $(shell pkg-config --cflags $(PKGS)) $(FUZZ_FLAGS) -o $@ $^ $(LDLIBS)
 fuzz: $(foreach f,$(FUZZ),build/fuzz/$(f))
+.SECONDARY: $(FUZZ_LIB)
 fuzz-run: fuzz
 	tests/run-fuzz.sh 60
 

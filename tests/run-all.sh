@@ -18,13 +18,18 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_erro
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 logs=$(mktemp -d)
 
+run_cmocka() {  # run_cmocka BINARY...: each a cmocka program; its counts join the totals
+    local t n
+    for t in "$@"; do
+        [ -x "$t" ] || continue
+        n=${t##*/}
+        if "$t" >"$logs/$n.log" 2>&1; then count_cmocka "$logs/$n.log"; echo "PASS: $n"
+        else count_cmocka "$logs/$n.log"; cat "$logs/$n.log"; bad "$n"; fi
+    done
+}
+
 echo "== unit tests"
-for t in "$build"/tests/test_*; do
-    [ -x "$t" ] || continue
-    n=${t##*/}
-    if "$t" >"$logs/$n.log" 2>&1; then count_cmocka "$logs/$n.log"; echo "PASS: $n"
-    else count_cmocka "$logs/$n.log"; cat "$logs/$n.log"; bad "$n"; fi
-done
+run_cmocka "$build"/tests/test_*
 
 echo "== fuzz (bounded)"
 if tests/run-fuzz.sh "${FUZZ_SECONDS:-15}"; then ok "fuzz targets"; else bad "fuzz targets"; fi
@@ -41,12 +46,13 @@ else
 fi
 set -a; . "$stack/stack.env"; set +a
 
-echo "== ledger against MariaDB"
-for t in "$build"/tests/ledger_test_*; do
+echo "== C tests against the stack's MariaDB (ledger, worker runtime)"
+run_cmocka "$build"/tests/db_test_*
+
+echo "== tools against the stack"
+for t in tests/tools/test_*.sh; do
     [ -x "$t" ] || continue
-    n=${t##*/}
-    if "$t" >"$logs/$n.log" 2>&1; then count_cmocka "$logs/$n.log"; echo "PASS: $n"
-    else count_cmocka "$logs/$n.log"; cat "$logs/$n.log"; bad "$n"; fi
+    if "$t" >"$logs/tool.log" 2>&1; then ok "${t##*/}"; else cat "$logs/tool.log"; bad "${t##*/}"; fi
 done
 
 echo "== integration (HTTPS, real nginx, pools, MariaDB)"

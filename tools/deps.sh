@@ -3,7 +3,7 @@
 # and `make test`; runs as root on a fresh Debian 12 (apt-get update first, as the image's lists
 # may be stale or empty).
 set -euo pipefail
-need=(gcc make clang pkg-config openssl curl
+need=(gcc make clang libclang-rt-dev pkg-config openssl curl
       libfcgi-dev libjson-c-dev libmariadb-dev libssl-dev libcmocka-dev libcurl4-openssl-dev
       libxml2-dev libxml2-utils
       mariadb-server mariadb-client nginx-light nodejs wrk)
