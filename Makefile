@@ -86,7 +86,8 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ifcgi/lib/include \
 	  $(shell pkg-config --cflags $(PKGS)) $(FUZZ_FLAGS) -o $@ $^ $(LDLIBS)
 fuzz: $(foreach f,$(FUZZ),build/fuzz/$(f))
-.SECONDARY: $(FUZZ_LIB)
+# keep intermediate objects (fuzz library, test objects) so a second make rebuilds nothing
+.SECONDARY:
 fuzz-run: fuzz
 	tests/run-fuzz.sh 60
 
