@@ -20,6 +20,9 @@ struct arena_block {
 static void add_field_error(struct ct_req *req, const char *field, const char *message);
 static bool has_control_chars(const char *s, size_t len);
 static bool single_quoted(const char *text, size_t len);
+static const char *m1_type(int status);
+static struct json_object *m1_error(struct ct_req *req, int status, const char *msg);
+static struct json_object *ims_error(struct ct_req *req, int status, const char *msg);
 
 void *
 ct_req_alloc(struct ct_req *req, size_t n)
@@ -511,36 +514,92 @@ ct_req_page(struct ct_req *req, int64_t def, int64_t max, int64_t *page, int64_t
     return ok;
 }
 
-/* The two envelopes of DESIGN.md section 6: Antaca/IMS {"status","code","message"} and
- * manager.one {"name","message","code","status","type"}; 422 carries the field errors. */
-void
-ct_req_render_error(struct ct_req *req)
+/* The exception class manager.one (a Yii application) names in its error bodies. */
+static const char *
+m1_type(int status)
+{
+    switch (status) {
+    case 400:
+        return "yii\\web\\BadRequestHttpException";
+    case 401:
+        return "yii\\web\\UnauthorizedHttpException";
+    case 403:
+        return "yii\\web\\ForbiddenHttpException";
+    case 404:
+        return "yii\\web\\NotFoundHttpException";
+    case 405:
+        return "yii\\web\\MethodNotAllowedHttpException";
+    case 409:
+        return "yii\\web\\ConflictHttpException";
+    case 415:
+        return "yii\\web\\UnsupportedMediaTypeHttpException";
+    case 429:
+        return "yii\\web\\TooManyRequestsHttpException";
+    case 503:
+        return "yii\\web\\ServiceUnavailableHttpException";
+    default:
+        return status >= 500 ? "yii\\web\\ServerErrorHttpException" : "yii\\web\\HttpException";
+    }
+}
+
+/* manager.one: {"name","message","code","status","type"}; a 422 is the bare array of
+ * {"field","message"} (seed 001, FieldsValidationErrors). */
+static struct json_object *
+m1_error(struct ct_req *req, int status, const char *msg)
 {
     struct ct_req_internal *in = req->in;
-    int status = ct_err_status(in->err);
-    struct json_object *o = json_object_new_object();
-    const char *msg = in->err_msg != NULL ? in->err_msg : ct_http_reason(status);
+    struct json_object *o;
 
-    if (status >= 500)
-        msg = "internal error; quote the request id to support"; /* no internal detail */
-    if (req->route != NULL && (req->route->flags & CT_R_M1)) {
-        json_object_object_add(o, "name", json_object_new_string(ct_http_reason(status)));
-        json_object_object_add(o, "message", json_object_new_string(msg));
-        json_object_object_add(o, "code", json_object_new_int(0));
-        json_object_object_add(o, "status", json_object_new_int(status));
-        json_object_object_add(o, "type", json_object_new_string(in->err_code));
-    } else {
-        json_object_object_add(o, "status", json_object_new_int(status));
-        json_object_object_add(o, "code", json_object_new_string(in->err_code));
-        json_object_object_add(o, "message", json_object_new_string(msg));
+    if (status == 422) {
+        if (in->field_errors == NULL)
+            add_field_error(req, "", msg);
+        o = in->field_errors;
+        in->field_errors = NULL;
+        return o;
     }
+    o = json_object_new_object();
+    json_object_object_add(o, "name", json_object_new_string(ct_http_reason(status)));
+    json_object_object_add(o, "message", json_object_new_string(msg));
+    json_object_object_add(o, "code", json_object_new_int(0));
+    json_object_object_add(o, "status", json_object_new_int(status));
+    json_object_object_add(o, "type", json_object_new_string(m1_type(status)));
+    return o;
+}
+
+/* Antaca/IMS: {"status","code","message","request_id"} plus "errors" for field errors. */
+static struct json_object *
+ims_error(struct ct_req *req, int status, const char *msg)
+{
+    struct ct_req_internal *in = req->in;
+    struct json_object *o = json_object_new_object();
+
+    json_object_object_add(o, "status", json_object_new_int(status));
+    json_object_object_add(o, "code", json_object_new_string(in->err_code));
+    json_object_object_add(o, "message", json_object_new_string(msg));
     if (req->request_id != NULL)
         json_object_object_add(o, "request_id", json_object_new_string(req->request_id));
     if (in->field_errors != NULL) {
         json_object_object_add(o, "errors", in->field_errors);
         in->field_errors = NULL;
     }
-    (void)ct_reply_json(req, status, o);
+    return o;
+}
+
+/* The envelope of the route's channel (DESIGN.md section 6). A 5xx never says more than that it
+ * failed: the detail is in the log, under the request id. */
+void
+ct_req_render_error(struct ct_req *req)
+{
+    struct ct_req_internal *in = req->in;
+    int status = ct_err_status(in->err);
+    const char *msg = in->err_msg != NULL ? in->err_msg : ct_http_reason(status);
+
+    if (status >= 500)
+        msg = "internal error; quote the request id to support";
+    if (req->route != NULL && (req->route->flags & CT_R_M1))
+        (void)ct_reply_json(req, status, m1_error(req, status, msg));
+    else
+        (void)ct_reply_json(req, status, ims_error(req, status, msg));
 }
 
 /* Writes status line, headers and body to nginx. */

@@ -192,6 +192,51 @@ test_error_envelope(void **state)
     json_object_put(o);
 }
 
+static void
+test_manager_one_envelopes(void **state)
+{
+    static const struct ct_route m1 = {"GET", "/operations", NULL, CT_R_M1};
+    struct fixture *f = *state;
+    struct json_object *o;
+    const char *why;
+
+    f->req.route = &m1;
+    ct_req_fail(&f->req, CT_E_NOTFOUND, NULL, "The operation doesn't exist");
+    ct_req_render_error(&f->req);
+    assert_int_equal(f->in.status, 404);
+    assert_int_equal(ct_json_parse_object(f->in.out, f->in.out_len, &o, &why), CT_OK);
+    assert_string_equal(json_object_get_string(json_object_object_get(o, "name")), "Not Found");
+    assert_string_equal(json_object_get_string(json_object_object_get(o, "type")),
+                        "yii\\web\\NotFoundHttpException");
+    assert_int_equal(json_object_get_int(json_object_object_get(o, "code")), 0);
+    assert_int_equal(json_object_get_int(json_object_object_get(o, "status")), 404);
+    json_object_put(o);
+
+    /* 422: the bare array of field errors */
+    ct_req_field_error(&f->req, "amount", "is required");
+    ct_req_fail(&f->req, CT_E_RULE, NULL, "invalid");
+    ct_req_render_error(&f->req);
+    assert_int_equal(f->in.status, 422);
+    o = json_tokener_parse(f->in.out);
+    assert_true(json_object_is_type(o, json_type_array));
+    assert_int_equal(json_object_array_length(o), 1);
+    assert_string_equal(
+        json_object_get_string(json_object_object_get(json_object_array_get_idx(o, 0), "field")),
+        "amount");
+    json_object_put(o);
+}
+
+static void
+test_internal_errors_say_nothing(void **state)
+{
+    struct fixture *f = *state;
+
+    ct_req_fail(&f->req, CT_E_INTERNAL, NULL, "INSERT INTO secret_table failed: duplicate");
+    ct_req_render_error(&f->req);
+    assert_int_equal(f->in.status, 500);
+    assert_null(strstr(f->in.out, "secret_table"));
+}
+
 int
 main(void)
 {
@@ -203,6 +248,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_customer_fields_are_validated, setup, teardown),
         cmocka_unit_test(test_url_decode),
         cmocka_unit_test_setup_teardown(test_error_envelope, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_manager_one_envelopes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_internal_errors_say_nothing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
