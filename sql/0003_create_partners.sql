@@ -41,13 +41,16 @@ CREATE TABLE base_iban (
     CONSTRAINT fk_base_iban_partner FOREIGN KEY (partner_id) REFERENCES partner (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
--- The partner's own ledger accounts per currency: 'funding' is where user reloads come from.
+-- The partner's own ledger accounts per currency. 'funding' is where user reloads come from; it
+-- is split into shards (one ledger account each) so that concurrent reloads of different balances
+-- do not all queue on one hot row: a balance always draws on the shard of its account id.
 CREATE TABLE partner_account (
     partner_id  BIGINT NOT NULL,
     currency    CHAR(3) NOT NULL,
     role        ENUM('funding', 'credit', 'deposit') NOT NULL,
+    shard       SMALLINT NOT NULL DEFAULT 0,
     account_id  BIGINT NOT NULL,
-    PRIMARY KEY (partner_id, currency, role),
+    PRIMARY KEY (partner_id, currency, role, shard),
     UNIQUE KEY uq_partner_account_account (account_id),
     CONSTRAINT fk_partner_account_partner FOREIGN KEY (partner_id) REFERENCES partner (id),
     CONSTRAINT fk_partner_account_ledger FOREIGN KEY (account_id) REFERENCES ledger_account (id)

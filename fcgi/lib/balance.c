@@ -11,7 +11,11 @@
 
 static void load_row(const struct ct_rows *r, size_t row, struct ct_balance *b);
 static enum ct_err funding_account(struct ct_db *db, int64_t partner_id, const char *currency,
-                                   int64_t *account_id);
+                                   int shard, int64_t *account_id);
+static bool funding_cache_get(int64_t partner_id, const char *currency, int shard,
+                              int64_t *account_id);
+static void funding_cache_put(int64_t partner_id, const char *currency, int shard,
+                              int64_t account_id);
 
 #define BALANCE_COLS                                                                               \
     "b.id, b.partner_id, b.customer_id, b.account_id, b.currency, b.iban, bi.bic, b.status, "      \
@@ -206,44 +210,92 @@ ct_balance_iban_json(const struct ct_balance *b)
     return o;
 }
 
-/* The partner's funding account in a currency, opened on first use. Two first uses racing both
- * open an account; the loser's partner_account insert fails on the primary key and the whole unit
- * is re-run (CT_E_BUSY), finding the winner's account. */
-static enum ct_err
-funding_account(struct ct_db *db, int64_t partner_id, const char *currency, int64_t *account_id)
+/* Reloads of different balances should not queue on one row lock: the funding side is split
+ * into this many ledger accounts, and a balance always uses the same one. */
+#define FUNDING_SHARDS 16
+#define FUNDING_CACHE 64
+
+/* The mapping (partner, currency, shard) -> account never changes once made, so a worker keeps
+ * the ones it has seen; another worker or host that has not seen one reads it from the table. */
+static struct {
+    int64_t partner_id;
+    char currency[4];
+    int shard;
+    int64_t account_id;
+} funding_cache[FUNDING_CACHE];
+static size_t funding_cached;
+
+static bool
+funding_cache_get(int64_t partner_id, const char *currency, int shard, int64_t *account_id)
 {
-    static const char sql_get[] = "SELECT account_id FROM partner_account "
-                                  "WHERE partner_id = ? AND currency = ? AND role = 'funding'";
+    size_t i;
+
+    for (i = 0; i < funding_cached; i++)
+        if (funding_cache[i].partner_id == partner_id && funding_cache[i].shard == shard &&
+            strcmp(funding_cache[i].currency, currency) == 0) {
+            *account_id = funding_cache[i].account_id;
+            return true;
+        }
+    return false;
+}
+
+static void
+funding_cache_put(int64_t partner_id, const char *currency, int shard, int64_t account_id)
+{
+    size_t i = funding_cached < FUNDING_CACHE ? funding_cached++ : (size_t)account_id % FUNDING_CACHE;
+
+    funding_cache[i].partner_id = partner_id;
+    (void)snprintf(funding_cache[i].currency, sizeof(funding_cache[i].currency), "%s", currency);
+    funding_cache[i].shard = shard;
+    funding_cache[i].account_id = account_id;
+}
+
+/* The partner's funding account (shard) in a currency, opened on first use. Two first uses
+ * racing both open an account; the loser's partner_account insert fails on the primary key and
+ * the whole unit is re-run (CT_E_BUSY), finding the winner's account. */
+static enum ct_err
+funding_account(struct ct_db *db, int64_t partner_id, const char *currency, int shard,
+                int64_t *account_id)
+{
+    static const char sql_get[] = "SELECT account_id FROM partner_account WHERE partner_id = ? "
+                                  "AND currency = ? AND role = 'funding' AND shard = ?";
     static const char sql_ins[] = "INSERT INTO partner_account (partner_id, currency, role, "
-                                  "account_id) VALUES (?, ?, 'funding', ?)";
+                                  "shard, account_id) VALUES (?, ?, 'funding', ?, ?)";
     struct ct_rows *rows = NULL;
     enum ct_err err;
 
-    err = ct_db_query(db, sql_get, &rows, "ls", partner_id, currency);
+    if (funding_cache_get(partner_id, currency, shard, account_id))
+        return CT_OK;
+    err = ct_db_query(db, sql_get, &rows, "lsi", partner_id, currency, shard);
     if (err != CT_OK)
         return err;
     if (ct_rows_count(rows) == 1 && ct_rows_i64(rows, 0, 0, account_id)) {
         ct_rows_free(rows);
+        funding_cache_put(partner_id, currency, shard, *account_id);
         return CT_OK;
     }
     ct_rows_free(rows);
     err = ct_ledger_account_open(db, partner_id, CT_ACCT_BANK_INTERNAL, currency, true,
                                  account_id);
     if (err == CT_OK)
-        err = ct_db_exec(db, sql_ins, NULL, "lsl", partner_id, currency, *account_id);
+        err = ct_db_exec(db, sql_ins, NULL, "lsil", partner_id, currency, shard, *account_id);
+    /* not cached yet: the transaction may still roll back */
     return err == CT_E_CONFLICT ? CT_E_BUSY : err;
 }
 
 enum ct_err
 ct_balance_reload(struct ct_db *db, const struct ct_balance *b, int64_t amount,
-                  const char *description, int64_t *entry_id, const char **code)
+                  const char *description, int64_t *entry_id, int64_t *balance_after,
+                  const char **code)
 {
     struct ct_leg legs[2];
+    int64_t after[2];
     struct ct_entry e;
     int64_t funding;
     enum ct_err err;
 
-    err = funding_account(db, b->partner_id, b->currency, &funding);
+    err = funding_account(db, b->partner_id, b->currency, (int)(b->account_id % FUNDING_SHARDS),
+                          &funding);
     if (err != CT_OK)
         return err;
     legs[0].account_id = funding;
@@ -257,5 +309,9 @@ ct_balance_reload(struct ct_db *db, const struct ct_balance *b, int64_t amount,
     e.currency = b->currency;
     e.legs = legs;
     e.nlegs = 2;
-    return ct_ledger_post(db, &e, entry_id, code);
+    e.after = after;
+    err = ct_ledger_post(db, &e, entry_id, code);
+    if (err == CT_OK)
+        *balance_after = after[1];
+    return err;
 }

@@ -3,45 +3,93 @@
  * nginx prefixes every client header with HTTP_. */
 #include <stdio.h>
 #include <string.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
+#include <stdlib.h>
+#include <time.h>
+#include <openssl/evp.h>
 #include "ct/ct_log.h"
+#include "ct/ct_mem.h"
 #include "ct/ct_util.h"
 #include "internal.h"
 
-static bool cert_fingerprint(struct ct_req *req, const char *escaped, char hex[65]);
+#define CERT_BEGIN "-----BEGIN CERTIFICATE-----"
+#define CERT_END "-----END CERTIFICATE-----"
+#define IDENT_CACHE 8
+#define IDENT_TTL_SECONDS 5
 
-/* SHA-256 over the DER certificate, as tools/pki registers it. */
+static bool cert_fingerprint(struct ct_req *req, const char *escaped, char hex[65]);
+static struct ident_entry *cache_find(const char *escaped, time_t now);
+static void cache_store(const char *escaped, const struct ct_ident *ident, time_t now);
+
+/* A worker serves the same few partners over and over: it remembers the last certificates it
+ * mapped, for a few seconds only, so a suspended partner or a revoked registration still takes
+ * effect within IDENT_TTL_SECONDS (nginx refuses a revoked certificate at once, by its CRL). */
+struct ident_entry {
+    char *escaped; /* the certificate as nginx passed it */
+    struct ct_ident ident;
+    time_t checked;
+};
+static struct ident_entry ident_cache[IDENT_CACHE];
+static unsigned ident_next;
+
+static struct ident_entry *
+cache_find(const char *escaped, time_t now)
+{
+    size_t i;
+
+    for (i = 0; i < IDENT_CACHE; i++)
+        if (ident_cache[i].escaped != NULL && now - ident_cache[i].checked < IDENT_TTL_SECONDS &&
+            now >= ident_cache[i].checked && strcmp(ident_cache[i].escaped, escaped) == 0)
+            return &ident_cache[i];
+    return NULL;
+}
+
+static void
+cache_store(const char *escaped, const struct ct_ident *ident, time_t now)
+{
+    struct ident_entry *e = &ident_cache[ident_next++ % IDENT_CACHE];
+
+    free(e->escaped);
+    e->escaped = ct_strdup(escaped);
+    e->ident = *ident;
+    e->checked = now;
+}
+
+/* SHA-256 over the DER certificate, as tools/pki registers it: the base64 between the PEM armour
+ * lines, decoded, hashed. No X.509 parsing here: nginx has verified the certificate already, and
+ * parsing costs more than the rest of a request. */
 static bool
 cert_fingerprint(struct ct_req *req, const char *escaped, char hex[65])
 {
-    size_t len = strlen(escaped);
-    char *pem = ct_req_alloc(req, len + 1);
-    unsigned char *der = NULL, md[32];
-    BIO *bio = NULL;
-    X509 *x = NULL;
+    size_t len = strlen(escaped), b64len = 0, i;
+    char *pem = ct_req_alloc(req, len + 1), *b64, *begin, *end;
+    unsigned char *der, md[32];
     int derlen;
-    bool ok = false;
 
     if (!ct_url_decode(escaped, len, false, pem))
-        goto out;
-    bio = BIO_new_mem_buf(pem, -1);
-    if (bio == NULL)
-        goto out;
-    x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-    if (x == NULL)
-        goto out;
-    derlen = i2d_X509(x, &der);
-    if (derlen <= 0)
-        goto out;
+        return false;
+    begin = strstr(pem, CERT_BEGIN);
+    end = begin != NULL ? strstr(begin, CERT_END) : NULL;
+    if (begin == NULL || end == NULL)
+        return false;
+    begin += strlen(CERT_BEGIN);
+    b64 = ct_req_alloc(req, (size_t)(end - begin) + 1);
+    for (; begin < end; begin++) {
+        if (*begin == '\n' || *begin == '\r' || *begin == ' ' || *begin == '\t')
+            continue;
+        b64[b64len++] = *begin;
+    }
+    if (b64len == 0 || b64len % 4 != 0 || b64len > INT32_MAX)
+        return false;
+    der = ct_req_alloc(req, b64len / 4 * 3);
+    derlen = EVP_DecodeBlock(der, (const unsigned char *)b64, (int)b64len);
+    if (derlen < 0)
+        return false;
+    /* EVP_DecodeBlock counts the padding as zero bytes */
+    for (i = b64len; i > 0 && b64[i - 1] == '='; i--)
+        derlen--;
     ct_sha256(der, (size_t)derlen, md);
     ct_hex(md, sizeof(md), hex);
-    ok = true;
-out:
-    OPENSSL_free(der);
-    X509_free(x);
-    BIO_free(bio);
-    return ok;
+    return true;
 }
 
 enum ct_err
@@ -54,6 +102,8 @@ ct_ident_x509(struct ct_req *req)
     const char *verify = ct_req_param(req, "SSL_CLIENT_VERIFY");
     const char *cert = ct_req_param(req, "SSL_CLIENT_CERT");
     struct ct_rows *rows = NULL;
+    struct ident_entry *hit;
+    time_t now = time(NULL);
     char fp[65];
     enum ct_err err;
 
@@ -61,6 +111,11 @@ ct_ident_x509(struct ct_req *req)
     if (verify == NULL || strcmp(verify, "SUCCESS") != 0 || cert == NULL || *cert == '\0')
         return ct_req_fail(req, CT_E_FORBIDDEN, "CLIENT_CERT_REQUIRED",
                            "a valid client certificate is required");
+    hit = cache_find(cert, now);
+    if (hit != NULL) {
+        req->ident = hit->ident;
+        return CT_OK;
+    }
     if (!cert_fingerprint(req, cert, fp))
         return ct_req_fail(req, CT_E_FORBIDDEN, "CLIENT_CERT_INVALID",
                            "the client certificate could not be read");
@@ -78,5 +133,6 @@ ct_ident_x509(struct ct_req *req)
     (void)snprintf(req->ident.subject, sizeof(req->ident.subject), "%s",
                    ct_rows_str(rows, 0, 2));
     ct_rows_free(rows);
+    cache_store(cert, &req->ident, now);
     return CT_OK;
 }

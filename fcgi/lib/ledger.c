@@ -49,8 +49,8 @@ static enum ct_err leg_refused(struct ct_db *db, int64_t account_id, const char 
                                const char **code);
 static enum ct_err legs_undo(struct ct_db *db, const struct ct_leg *legs, size_t n,
                              const struct hold_leg *hl);
-static enum ct_err postings_insert(struct ct_db *db, int64_t entry_id, const struct ct_leg *legs,
-                                   size_t n);
+static enum ct_err postings_insert(struct ct_db *db, int64_t entry_id, const struct ct_entry *e,
+                                   const struct ct_leg *legs, size_t n);
 static enum ct_err post_legs(struct ct_db *db, const struct ct_entry *e, const struct hold_leg *hl,
                              int64_t *entry_id, const char **code);
 static enum ct_err capture_load(struct ct_db *db, int64_t hold_id, int64_t amount,
@@ -326,34 +326,53 @@ legs_undo(struct ct_db *db, const struct ct_leg *legs, size_t n, const struct ho
 }
 
 /* The postings, each with its account's balance read under the lock this transaction holds
- * (every leg's account appears once, so the balance now is the balance right after the leg). */
+ * (every leg's account appears once, so the balance now is the balance right after the leg).
+ * RETURNING hands the running balances back without another round trip; when the caller asked
+ * for them (e->after) they are written in the order of e->legs. */
 static enum ct_err
-postings_insert(struct ct_db *db, int64_t entry_id, const struct ct_leg *legs, size_t n)
+postings_insert(struct ct_db *db, int64_t entry_id, const struct ct_entry *e,
+                const struct ct_leg *legs, size_t n)
 {
     static const char sql_two[] =
         "INSERT INTO ledger_posting (entry_id, account_id, amount, balance_after, booked_at) "
         "SELECT ?, id, CASE WHEN id = ? THEN ? ELSE ? END, balance, NOW(6) "
-        "FROM ledger_account WHERE id IN (?, ?) ORDER BY id";
+        "FROM ledger_account WHERE id IN (?, ?) ORDER BY id RETURNING account_id, balance_after";
     static const char sql_one[] =
         "INSERT INTO ledger_posting (entry_id, account_id, amount, balance_after, booked_at) "
-        "SELECT ?, id, ?, balance, NOW(6) FROM ledger_account WHERE id = ?";
-    uint64_t got = 0;
-    enum ct_err err;
-    size_t i;
+        "SELECT ?, id, ?, balance, NOW(6) FROM ledger_account WHERE id = ? "
+        "RETURNING account_id, balance_after";
+    struct ct_rows *r = NULL;
+    enum ct_err err = CT_OK;
+    size_t i, row, got = 0;
 
-    if (n == 2) {
-        err = ct_db_exec(db, sql_two, &got, "llllll", entry_id, legs[0].account_id, legs[0].amount,
-                         legs[1].amount, legs[0].account_id, legs[1].account_id);
-        return err != CT_OK ? err : got == 2 ? CT_OK : CT_E_INTERNAL;
-    }
-    for (i = 0; i < n; i++) {
-        err = ct_db_exec(db, sql_one, &got, "lll", entry_id, legs[i].amount, legs[i].account_id);
+    for (i = 0; i < n && err == CT_OK; i += (n == 2 ? 2 : 1)) {
+        if (n == 2)
+            err = ct_db_query(db, sql_two, &r, "llllll", entry_id, legs[0].account_id,
+                              legs[0].amount, legs[1].amount, legs[0].account_id,
+                              legs[1].account_id);
+        else
+            err = ct_db_query(db, sql_one, &r, "lll", entry_id, legs[i].amount,
+                              legs[i].account_id);
         if (err != CT_OK)
-            return err;
-        if (got != 1)
-            return CT_E_INTERNAL;
+            break;
+        for (row = 0; row < ct_rows_count(r); row++, got++) {
+            int64_t acct = 0, after = 0;
+            size_t k;
+
+            if (!ct_rows_i64(r, row, 0, &acct) || !ct_rows_i64(r, row, 1, &after)) {
+                err = CT_E_INTERNAL;
+                break;
+            }
+            for (k = 0; e->after != NULL && k < e->nlegs; k++)
+                if (e->legs[k].account_id == acct)
+                    e->after[k] = after;
+        }
+        ct_rows_free(r);
+        r = NULL;
     }
-    return CT_OK;
+    if (err == CT_OK && got != n)
+        err = CT_E_INTERNAL;
+    return err;
 }
 
 static enum ct_err
@@ -392,7 +411,7 @@ post_legs(struct ct_db *db, const struct ct_entry *e, const struct hold_leg *hl,
     if (err != CT_OK)
         return err;
     id = ct_db_last_id(db);
-    err = postings_insert(db, id, legs, e->nlegs);
+    err = postings_insert(db, id, e, legs, e->nlegs);
     if (err != CT_OK)
         return err;
     if (entry_id != NULL)

@@ -58,13 +58,19 @@ ct_hex(const unsigned char *in, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
+/* OpenSSL 3 looks an algorithm up by name on every implicit fetch (EVP_sha256() in EVP_Digest),
+ * taking locks each time; a worker fetches SHA-256 once and keeps it. */
+static EVP_MD *sha256_md;
+
 void
 ct_sha256(const void *in, size_t n, unsigned char out[32])
 {
     unsigned int len = 32;
 
-    if (EVP_Digest(in, n, out, &len, EVP_sha256(), NULL) != 1)
-        memset(out, 0, 32); /* cannot happen with the default provider */
+    if (sha256_md == NULL)
+        sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (sha256_md == NULL || EVP_Digest(in, n, out, &len, sha256_md, NULL) != 1)
+        abort(); /* the default provider always has SHA-256: only memory exhaustion lands here */
 }
 
 bool

@@ -214,19 +214,17 @@ static enum ct_err
 reload_fn(struct ct_req *req, void *arg, int *status, struct json_object **answer)
 {
     struct reload_ctx *r = arg;
-    struct ct_account acct;
     struct json_object *o;
     const char *code = NULL;
-    int64_t entry_id;
+    int64_t entry_id, after = 0;
     char id[24], now[32];
     enum ct_err err;
 
     /* checked after the idempotency claim, so a replay still answers what the first call did */
     if (strcmp(r->balance.status, "active") != 0)
         return ct_req_fail(req, CT_E_RULE, "BALANCE_NOT_ACTIVE", "the balance is not active");
-    err = ct_balance_reload(req->db, &r->balance, r->amount, r->description, &entry_id, &code);
-    if (err == CT_OK)
-        err = ct_ledger_account_get(req->db, r->balance.account_id, &acct);
+    err = ct_balance_reload(req->db, &r->balance, r->amount, r->description, &entry_id, &after,
+                            &code);
     if (err != CT_OK)
         return ct_req_fail(req, err, code, "the reload could not be booked");
     (void)snprintf(id, sizeof(id), "%lld", (long long)entry_id);
@@ -236,7 +234,7 @@ reload_fn(struct ct_req *req, void *arg, int *status, struct json_object **answe
     json_object_object_add(o, "balance_id", json_object_new_string(r->balance.id));
     json_object_object_add(o, "amount", ct_amount_json(r->amount, r->balance.currency));
     json_object_object_add(o, "currency", json_object_new_string(r->balance.currency));
-    json_object_object_add(o, "balance", ct_amount_json(acct.balance, r->balance.currency));
+    json_object_object_add(o, "balance", ct_amount_json(after, r->balance.currency));
     json_object_object_add(o, "created_at", json_object_new_string(now));
     *status = 201;
     *answer = o;

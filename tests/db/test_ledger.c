@@ -97,7 +97,7 @@ static enum ct_err
 post(struct ct_db *db, const char *cur, const char *desc, const struct ct_leg *legs, size_t n,
      int64_t *entry_id, const char **code)
 {
-    struct ct_entry e = {0, "test", desc, cur, legs, n};
+    struct ct_entry e = {0, "test", desc, cur, legs, n, NULL};
     struct post_ctx c = {&e, 0, NULL};
     enum ct_err err = ct_db_txn(db, post_fn, &c);
 
@@ -289,6 +289,19 @@ test_db_reconnect(void **state)
 
 /* ---- entries ------------------------------------------------------------------------------- */
 
+/* ct_ledger_post asking for the running balances (e.after). */
+static enum ct_err
+post_after(struct ct_db *db, const char *cur, const struct ct_leg *legs, size_t n, int64_t *after,
+           int64_t *entry_id)
+{
+    struct ct_entry e = {0, "test", NULL, cur, legs, n, after};
+    struct post_ctx c = {&e, 0, NULL};
+    enum ct_err err = ct_db_txn(db, post_fn, &c);
+
+    *entry_id = c.entry_id;
+    return err;
+}
+
 static void
 test_post_and_balance_after(void **state)
 {
@@ -303,7 +316,7 @@ test_post_and_balance_after(void **state)
     struct ct_leg three[3] = {{u1, -3000}, {u2, 2000}, {bank, 1000}};
     struct ct_rows *r = NULL;
     const char *code = "x";
-    int64_t entry = 0, v = 0;
+    int64_t entry = 0, v = 0, after[3] = {0, 0, 0};
     struct ct_account a;
 
     assert_int_equal(move(f->db, bank, u1, 10000, &entry, &code), CT_OK);
@@ -323,7 +336,11 @@ test_post_and_balance_after(void **state)
     assert_string_equal(ct_rows_str(r, 0, 2), "move");
     ct_rows_free(r);
 
-    assert_int_equal(post(f->db, "EUR", NULL, three, 3, &entry, &code), CT_OK);
+    assert_int_equal(post_after(f->db, "EUR", three, 3, after, &entry), CT_OK);
+    /* the running balances come back in the order of the legs, as stored */
+    assert_int_equal(after[0], 7000);
+    assert_int_equal(after[1], 2000);
+    assert_int_equal(after[2], -9000);
     assert_int_equal(ct_db_query(f->db, sql, &r, "l", entry), CT_OK);
     assert_int_equal(ct_rows_count(r), 3);
     assert_true(ct_rows_i64(r, 0, 2, &v) && v == -9000);
@@ -379,7 +396,7 @@ test_refused_entries(void **state)
     struct ct_leg overflow[3] = {{bank, INT64_MAX}, {rich, INT64_MAX}, {poor, 2}};
     struct ct_leg many[17];
     struct ct_leg overdraw[2] = {{rich, 500}, {poor, -500}}; /* rich first in lock order */
-    struct ct_entry e = {0, "test", NULL, "EUR", overdraw, 2};
+    struct ct_entry e = {0, "test", NULL, "EUR", overdraw, 2, NULL};
     struct undo_ctx uc = {&e, NULL};
     const char *code = NULL;
     size_t i;
@@ -591,7 +608,7 @@ idem_fn(struct ct_db *db, void *arg)
     static const char scope[] = "test-transfer";
     struct idem_ctx *c = arg;
     struct ct_leg legs[2] = {{c->from, -c->amount}, {c->to, c->amount}};
-    struct ct_entry e = {0, "test", c->description, "EUR", legs, 2};
+    struct ct_entry e = {0, "test", c->description, "EUR", legs, 2, NULL};
     enum ct_err err;
 
     free(c->rep.body);

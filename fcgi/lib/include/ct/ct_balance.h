@@ -54,8 +54,11 @@ struct json_object *ct_balance_iban_json(const struct ct_balance *b);
 struct json_object *ct_amount_json(int64_t minor, const char *currency);
 
 /* Inside a transaction: books `amount` from the partner's funding account in the balance's
- * currency (opened on first use) to the balance. *entry_id is the ledger entry. */
+ * currency (opened on first use; split in shards so reloads of different balances do not queue
+ * on one row) to the balance. *entry_id is the ledger entry, *balance_after the balance's posted
+ * balance right after it. */
 enum ct_err ct_balance_reload(struct ct_db *db, const struct ct_balance *b, int64_t amount,
-                              const char *description, int64_t *entry_id, const char **code);
+                              const char *description, int64_t *entry_id,
+                              int64_t *balance_after, const char **code);
 
 #endif /* CT_BALANCE_H */

@@ -54,6 +54,8 @@ struct ct_entry {
     const char *currency;     /* every leg's account must be in it */
     const struct ct_leg *legs;
     size_t nlegs;             /* 2..16, amounts non-zero, summing to zero */
+    int64_t *after;           /* optional out: nlegs running balances after the entry, in the
+                                 order of legs (NULL when not wanted) */
 };
 /* Book one journal entry: checks the legs, then updates the accounts in ascending id order (a
  * fixed lock order, so concurrent entries cannot deadlock each other), debits with a conditional
