@@ -1,7 +1,7 @@
 # comptoir - the one entry point. `make` builds into build/; `make test` runs every test under
 # ASan+UBSan against a throwaway stack; `make run` starts the local stack with demo data.
 BUILD   ?= build
-PKGS    := fcgi json-c libmariadb libcrypto
+PKGS    := fcgi json-c libmariadb libcrypto libargon2 cairo libxml-2.0
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
 CFLAGS  ?= -O2 -g
 CT_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -fstack-protector-strong -fPIE \

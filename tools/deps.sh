@@ -5,7 +5,8 @@
 set -euo pipefail
 need=(gcc make clang libclang-rt-dev pkg-config openssl curl
       libfcgi-dev libjson-c-dev libmariadb-dev libssl-dev libcmocka-dev libcurl4-openssl-dev
-      libxml2-dev libxml2-utils
+      libxml2-dev libxml2-utils libargon2-dev libcairo2-dev
+      poppler-utils unzip chromium
       mariadb-server mariadb-client nginx-light nodejs wrk)
 missing=()
 for p in "${need[@]}"; do

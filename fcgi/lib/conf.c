@@ -35,6 +35,10 @@ static const struct conf_key conf_keys[] = {
     INT_KEY(db_retries, 0, 100, "5"),
     INT_KEY(log_level, 0, 7, "6"),
     STR_KEY(var_dir, "var"),
+    STR_KEY(partner, ""),
+    STR_KEY(www_dir, "www"),
+    STR_KEY(files_dir, "var/files"),
+    INT_KEY(session_ttl, 60, 86400, "600"),
     {NULL, CONF_STR, 0, 0, 0, 0, NULL},
 };
 

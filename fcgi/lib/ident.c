@@ -19,6 +19,7 @@
 static bool cert_fingerprint(struct ct_req *req, const char *escaped, char hex[65]);
 static struct ident_entry *cache_find(const char *escaped, time_t now);
 static void cache_store(const char *escaped, const struct ct_ident *ident, time_t now);
+static void copy_param(struct ct_req *req, const char *name, char *dst, size_t dstsz);
 
 /* A worker serves the same few partners over and over: it remembers the last certificates it
  * mapped, for a few seconds only, so a suspended partner or a revoked registration still takes
@@ -133,6 +134,69 @@ ct_ident_x509(struct ct_req *req)
     (void)snprintf(req->ident.subject, sizeof(req->ident.subject), "%s",
                    ct_rows_str(rows, 0, 2));
     ct_rows_free(rows);
+    req->ident.kind = CT_IDENT_PARTNER;
     cache_store(cert, &req->ident, now);
     return CT_OK;
+}
+
+/* The auth pool answered nginx's auth_request with the identity in X-CT-Auth-* headers; nginx
+ * copied them into these params with auth_request_set (conf/nginx/snippets/ct_fastcgi_params). */
+static const struct {
+    enum ct_ident_kind kind;
+    const char *name;
+} ident_kinds[] = {
+    {CT_IDENT_CUSTOMER, "customer"},
+    {CT_IDENT_OAUTH, "oauth"},
+    {CT_IDENT_OPERATOR, "operator"},
+};
+
+static void
+copy_param(struct ct_req *req, const char *name, char *dst, size_t dstsz)
+{
+    const char *v = ct_req_param(req, name);
+
+    (void)snprintf(dst, dstsz, "%s", v != NULL ? v : "");
+}
+
+enum ct_err
+ct_ident_auth(struct ct_req *req, enum ct_ident_kind want)
+{
+    const char *kind = ct_req_param(req, "CT_AUTH_KIND");
+    const char *partner = ct_req_param(req, "CT_AUTH_PARTNER");
+    size_t i;
+
+    for (i = 0; i < sizeof(ident_kinds) / sizeof(ident_kinds[0]); i++)
+        if (ident_kinds[i].kind == want)
+            break;
+    if (kind == NULL || i == sizeof(ident_kinds) / sizeof(ident_kinds[0]) ||
+        strcmp(kind, ident_kinds[i].name) != 0 || partner == NULL ||
+        !ct_parse_i64(partner, 1, INT64_MAX, &req->ident.partner_id))
+        return ct_req_fail(req, CT_E_UNAUTH, "UNAUTHORIZED", "authentication is required");
+    req->ident.kind = want;
+    copy_param(req, "CT_AUTH_SUBJECT", req->ident.subject, sizeof(req->ident.subject));
+    copy_param(req, "CT_AUTH_SESSION", req->ident.session, sizeof(req->ident.session));
+    copy_param(req, "CT_AUTH_CLIENT", req->ident.client_id, sizeof(req->ident.client_id));
+    copy_param(req, "CT_AUTH_SCOPE", req->ident.scope, sizeof(req->ident.scope));
+    copy_param(req, "CT_AUTH_ROLE", req->ident.role, sizeof(req->ident.role));
+    if (req->ident.subject[0] == '\0')
+        return ct_req_fail(req, CT_E_UNAUTH, "UNAUTHORIZED", "authentication is required");
+    return CT_OK;
+}
+
+bool
+ct_ident_has_scope(const struct ct_ident *ident, const char *scope)
+{
+    size_t n = strlen(scope);
+    const char *p = ident->scope;
+
+    while (*p != '\0') {
+        size_t len = strcspn(p, " ");
+
+        if (len == n && strncmp(p, scope, n) == 0)
+            return true;
+        p += len;
+        while (*p == ' ')
+            p++;
+    }
+    return false;
 }

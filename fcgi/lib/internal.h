@@ -28,6 +28,8 @@ struct ct_req_internal {
     size_t nargs;
     struct ct_kv query[CT_MAX_QUERY];
     size_t nquery;
+    struct ct_kv form[CT_MAX_QUERY]; /* CT_R_FORM bodies */
+    size_t nform;
     char *body;
     size_t body_len;
     struct json_object *json;
@@ -51,6 +53,10 @@ void ct_req_teardown(struct ct_req *req);
 const char *ct_req_param(const struct ct_req *req, const char *name);
 enum ct_err ct_req_read_body(struct ct_req *req);
 enum ct_err ct_req_parse_query(struct ct_req *req);
+/* Splits a urlencoded text into pairs (decoded, in the arena); a repeated name is CT_E_BADREQ
+ * when unique is set. */
+enum ct_err ct_req_parse_urlencoded(struct ct_req *req, const char *text, struct ct_kv *out,
+                                    size_t max, size_t *n, bool unique);
 void ct_req_send(struct ct_req *req);
 /* The route's error envelope as the reply (status from the recorded error). */
 void ct_req_render_error(struct ct_req *req);
@@ -65,8 +71,10 @@ enum ct_err ct_json_parse_object(const char *text, size_t len, struct json_objec
 enum ct_err ct_route_match(const struct ct_route *routes, struct ct_req *req, const char *method,
                            const char *path, char *allow, size_t allowsz);
 
-/* identity (ident.c): the partner behind the verified client certificate. */
+/* identity (ident.c): the partner behind the verified client certificate; or the session or
+ * token identity the auth pool vouched for, as nginx passed it (CT_AUTH_* params). */
 enum ct_err ct_ident_x509(struct ct_req *req);
+enum ct_err ct_ident_auth(struct ct_req *req, enum ct_ident_kind want);
 
 /* percent-decoding; '+' as space when form is true. Returns false on a bad escape or NUL. */
 bool ct_url_decode(const char *in, size_t len, bool form, char *out);

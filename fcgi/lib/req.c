@@ -20,6 +20,7 @@ struct arena_block {
 static void add_field_error(struct ct_req *req, const char *field, const char *message);
 static bool has_control_chars(const char *s, size_t len);
 static bool single_quoted(const char *text, size_t len);
+static bool content_type_is(const char *ct, const char *want);
 static const char *m1_type(int status);
 static struct json_object *m1_error(struct ct_req *req, int status, const char *msg);
 static struct json_object *ims_error(struct ct_req *req, int status, const char *msg);
@@ -165,13 +166,13 @@ ct_url_decode(const char *in, size_t len, bool form, char *out)
 }
 
 enum ct_err
-ct_req_parse_query(struct ct_req *req)
+ct_req_parse_urlencoded(struct ct_req *req, const char *text, struct ct_kv *out, size_t max,
+                        size_t *n, bool unique)
 {
-    const char *qs = ct_req_param(req, "QUERY_STRING");
-    const char *p = qs;
+    const char *p = text;
+    size_t i;
 
-    if (qs == NULL || *qs == '\0')
-        return CT_OK;
+    *n = 0;
     while (*p != '\0') {
         const char *amp = strchr(p, '&'), *eq;
         size_t len = amp ? (size_t)(amp - p) : strlen(p), klen;
@@ -180,22 +181,55 @@ ct_req_parse_query(struct ct_req *req)
         eq = memchr(p, '=', len);
         klen = eq ? (size_t)(eq - p) : len;
         if (len > 0) {
-            if (req->in->nquery == CT_MAX_QUERY)
-                return ct_req_fail(req, CT_E_BADREQ, NULL, "too many query parameters");
+            if (*n == max)
+                return ct_req_fail(req, CT_E_BADREQ, NULL, "too many parameters");
             k = ct_req_alloc(req, klen + 1);
             v = ct_req_alloc(req, len - klen + 1);
             if (!ct_url_decode(p, klen, true, k) ||
                 !ct_url_decode(eq ? eq + 1 : p + len, eq ? len - klen - 1 : 0, true, v))
-                return ct_req_fail(req, CT_E_BADREQ, NULL, "malformed query string");
-            req->in->query[req->in->nquery].key = k;
-            req->in->query[req->in->nquery].value = v;
-            req->in->nquery++;
+                return ct_req_fail(req, CT_E_BADREQ, NULL, "malformed URL encoding");
+            for (i = 0; unique && i < *n; i++)
+                if (strcmp(out[i].key, k) == 0)
+                    return ct_req_fail(req, CT_E_BADREQ, "REPEATED_PARAMETER",
+                                       "a parameter is repeated");
+            out[*n].key = k;
+            out[*n].value = v;
+            (*n)++;
         }
         p += len;
         if (*p == '&')
             p++;
     }
     return CT_OK;
+}
+
+enum ct_err
+ct_req_parse_query(struct ct_req *req)
+{
+    const char *qs = ct_req_param(req, "QUERY_STRING");
+
+    if (qs == NULL || *qs == '\0')
+        return CT_OK;
+    return ct_req_parse_urlencoded(req, qs, req->in->query, CT_MAX_QUERY, &req->in->nquery, false);
+}
+
+const char *
+ct_req_form(const struct ct_req *req, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < req->in->nform; i++)
+        if (strcmp(req->in->form[i].key, name) == 0)
+            return req->in->form[i].value;
+    return NULL;
+}
+
+static bool
+content_type_is(const char *ct, const char *want)
+{
+    size_t n = strlen(want);
+
+    return ct != NULL && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';');
 }
 
 /* json-c 0.16 accepts 'single-quoted' strings even in strict mode; RFC 8259 does not. */
@@ -275,10 +309,17 @@ ct_req_read_body(struct ct_req *req)
         return ct_req_fail(req, CT_E_BADREQ, NULL, "request body shorter than Content-Length");
     in->body[len] = '\0';
     in->body_len = (size_t)len;
-    if (len == 0)
+    if (len == 0 || (req->route->flags & CT_R_RAW))
         return CT_OK;
-    if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0 ||
-        (ct[16] != '\0' && ct[16] != ';'))
+    if (req->route->flags & CT_R_FORM) {
+        if (!content_type_is(ct, "application/x-www-form-urlencoded"))
+            return ct_req_fail(req, CT_E_MEDIA, NULL,
+                               "Content-Type must be application/x-www-form-urlencoded");
+        if (memchr(in->body, '\0', in->body_len) != NULL)
+            return ct_req_fail(req, CT_E_BADREQ, NULL, "malformed form body");
+        return ct_req_parse_urlencoded(req, in->body, in->form, CT_MAX_QUERY, &in->nform, true);
+    }
+    if (!content_type_is(ct, "application/json"))
         return ct_req_fail(req, CT_E_MEDIA, NULL, "Content-Type must be application/json");
     err = ct_json_parse_object(in->body, in->body_len, &in->json, &why);
     if (err != CT_OK)

@@ -23,6 +23,7 @@ static pid_t spawn_worker(const char *pool, const struct ct_route *routes,
 static void worker_main(const char *pool, const struct ct_route *routes,
                         const struct ct_conf *conf, int fd) __attribute__((noreturn));
 static void dispatch(const struct ct_route *routes, struct ct_req *req);
+static enum ct_err identify(struct ct_req *req);
 static void handle(const struct ct_route *routes, const struct ct_conf *conf, struct ct_db *db,
                    FCGX_Request *fcgi);
 static void stop_workers(pid_t *pids, int n);
@@ -46,6 +47,23 @@ on_worker_term(int sig)
     if (!worker_busy)
         _exit(0);
     worker_stop = 1;
+}
+
+/* The identity the route asks for, from what nginx vouched for; refused before any handler. */
+static enum ct_err
+identify(struct ct_req *req)
+{
+    unsigned flags = req->route->flags;
+
+    if (flags & CT_R_X509)
+        return ct_ident_x509(req);
+    if (flags & CT_R_SESSION)
+        return ct_ident_auth(req, CT_IDENT_CUSTOMER);
+    if (flags & CT_R_OAUTH)
+        return ct_ident_auth(req, CT_IDENT_OAUTH);
+    if (flags & CT_R_ADMIN)
+        return ct_ident_auth(req, CT_IDENT_OPERATOR);
+    return CT_OK;
 }
 
 static void
@@ -72,9 +90,11 @@ dispatch(const struct ct_route *routes, struct ct_req *req)
         ct_req_fail(req, err, NULL, "no such route");
         return;
     }
-    if ((req->route->flags & CT_R_X509) && ct_ident_x509(req) != CT_OK)
+    if (identify(req) != CT_OK)
         return;
-    if (ct_req_parse_query(req) != CT_OK || ct_req_read_body(req) != CT_OK)
+    if (ct_req_parse_query(req) != CT_OK)
+        return;
+    if (!(req->route->flags & CT_R_NOBODY) && ct_req_read_body(req) != CT_OK)
         return;
     err = req->route->handler(req);
     if (err != CT_OK && req->in->err == CT_OK)

@@ -17,6 +17,11 @@ struct ct_conf {
     int db_retries;         /* re-runs of a unit of work on deadlock / lock wait */
     int log_level;          /* syslog level: 3 err .. 7 debug */
     char var_dir[256];      /* where runtime files and keys live */
+    char partner[64];       /* public id of the partner whose customers this front serves
+                               (customer registration and logins, OAuth connect pages) */
+    char www_dir[256];      /* static pages and page templates (www/) */
+    char files_dir[256];    /* uploaded documents and generated statements, outside the web root */
+    int session_ttl;        /* customer session lifetime in seconds, sliding */
 };
 
 /* Load defaults, then the file (may be NULL: defaults + env only), then environment overrides

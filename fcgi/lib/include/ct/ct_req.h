@@ -15,6 +15,12 @@ typedef enum ct_err (*ct_handler_fn)(struct ct_req *req);
 /* Route flags. */
 #define CT_R_X509 0x0001u    /* partner identity from a verified client certificate required */
 #define CT_R_PUBLIC 0x0002u  /* no identity */
+#define CT_R_SESSION 0x0004u /* customer session (auth pool via nginx auth_request) required */
+#define CT_R_OAUTH 0x0008u   /* OAuth access token of a third-party service required */
+#define CT_R_ADMIN 0x0010u   /* operator session required */
+#define CT_R_NOBODY 0x0020u  /* the body is not read (nginx sends none: auth_request targets) */
+#define CT_R_FORM 0x0040u    /* application/x-www-form-urlencoded body instead of JSON */
+#define CT_R_RAW 0x0080u     /* body kept as sent, not parsed (multipart uploads) */
 #define CT_R_M1 0x0100u      /* manager.one error envelope instead of the Antaca/IMS one */
 
 /* One row of a pool's route table; the table ends with an all-NULL row. A pattern is a path
@@ -26,12 +32,28 @@ struct ct_route {
     unsigned flags;
 };
 
-/* The identity nginx vouched for (never read from client headers). */
-struct ct_ident {
-    int64_t partner_id;       /* 0 when none */
-    char partner_ref[40];     /* the partner's public id */
-    char subject[256];        /* certificate subject DN, or session subject */
+/* The identity nginx vouched for (never read from client headers): from the verified client
+ * certificate (x509 routes) or from the auth pool's answer to nginx's auth_request, which nginx
+ * passes as CT_AUTH_* params it sets itself (session and OAuth routes). */
+enum ct_ident_kind {
+    CT_IDENT_NONE = 0,
+    CT_IDENT_PARTNER,  /* x509 */
+    CT_IDENT_CUSTOMER, /* customer session */
+    CT_IDENT_OAUTH,    /* third-party service acting for a customer */
+    CT_IDENT_OPERATOR, /* admin session */
 };
+struct ct_ident {
+    enum ct_ident_kind kind;
+    int64_t partner_id;       /* 0 when none */
+    char partner_ref[40];     /* the partner's public id (x509) */
+    char subject[256];        /* certificate subject DN (x509); customer or operator id */
+    char session[40];         /* session id (CT_AUTH_SESSION): the row logout ends */
+    char client_id[80];       /* OAuth client_id */
+    char scope[256];          /* OAuth scopes, space-separated */
+    char role[16];            /* operator role: EMPLOYEE, MANAGER, ADMIN */
+};
+/* Whether the space-separated scope list holds `scope`. */
+bool ct_ident_has_scope(const struct ct_ident *ident, const char *scope);
 
 /* Visible for the handlers' fields below; other members are the library's. */
 struct ct_req {
@@ -56,6 +78,10 @@ const char *ct_req_method(const struct ct_req *req);
 /* Raw body (NUL-terminated) and its SHA-256; the body is already bounded by max_body. */
 const char *ct_req_body(const struct ct_req *req, size_t *len);
 void ct_req_body_hash(const struct ct_req *req, unsigned char out[32]);
+
+/* Form body (CT_R_FORM routes): the decoded value of a field, NULL when absent; a repeated field
+ * makes the request a 400 before the handler runs (OAuth forbids repeated parameters). */
+const char *ct_req_form(const struct ct_req *req, const char *name);
 
 /* JSON body. The dispatcher parses it (depth-limited, must be an object) before a handler of a
  * POST/PUT/PATCH route runs and refuses bad JSON with 400; borrowed, NULL for an empty body. */
