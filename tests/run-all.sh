@@ -55,18 +55,28 @@ for t in tests/tools/test_*.sh; do
     if "$t" >"$logs/tool.log" 2>&1; then ok "${t##*/}"; else cat "$logs/tool.log"; bad "${t##*/}"; fi
 done
 
+run_node() {  # run_node NAME DIR: node's test runner over DIR; its counts join the totals
+    local name=$1 dir=$2 p f ok=1
+    COMPTOIR_STACK_ENV="$stack/stack.env" COMPTOIR_BIN="$here/$build/bin" \
+        node --test --test-concurrency=1 --test-reporter=spec "$dir" >"$logs/$name.log" 2>&1 || ok=0
+    cat "$logs/$name.log"
+    p=$(sed -n 's/^ℹ pass \([0-9]*\)/\1/p' "$logs/$name.log" | tail -1)
+    f=$(sed -n 's/^ℹ fail \([0-9]*\)/\1/p' "$logs/$name.log" | tail -1)
+    passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+    [ "$ok" = 1 ] || [ "${f:-0}" != 0 ] || bad "$name: node test runner"
+}
+
 echo "== integration (HTTPS, real nginx, pools, MariaDB)"
-if COMPTOIR_STACK_ENV="$stack/stack.env" COMPTOIR_BIN="$here/$build/bin" \
-    node --test --test-concurrency=1 --test-reporter=spec tests/integration/ >"$logs/node.log" 2>&1; then
-    node_ok=1
-else
-    node_ok=0
+run_node integration tests/integration/
+
+if [ -f tests/browser/package.json ]; then
+    echo "== browser (headless Chromium driven by playwright-core)"
+    if (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error) >"$logs/npm.log" 2>&1; then
+        run_node browser tests/browser/
+    else
+        cat "$logs/npm.log"; bad "npm ci in tests/browser"
+    fi
 fi
-cat "$logs/node.log"
-p=$(sed -n 's/^ℹ pass \([0-9]*\)/\1/p' "$logs/node.log" | tail -1)
-f=$(sed -n 's/^ℹ fail \([0-9]*\)/\1/p' "$logs/node.log" | tail -1)
-passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
-[ "$node_ok" = 1 ] || [ "${f:-0}" != 0 ] || bad "node test runner"
 
 echo "== ledger invariants after the run"
 if "$build/bin/comptoir-ledger_check" "$COMPTOIR_CONF"; then ok "ledger invariants"
