@@ -27,6 +27,9 @@ static const char countries[] =
 static const char *const customer_fields[] = {"email",      "phone",   "first_name", "last_name",
                                               "country",    "birth_date", NULL};
 
+/* Room for the extra body members a channel may allow beside the customer's own fields. */
+#define CUSTOMER_EXTRA 8
+
 #define CUSTOMER_COLS                                                                              \
     "id, partner_id, email, phone, first_name, last_name, country, "                              \
     "DATE_FORMAT(birth_date, '%Y-%m-%d'), kyc_status, created_at, updated_at"
@@ -112,9 +115,23 @@ copy_field(struct ct_req *req, const char *name, bool required, size_t cap,
 void
 ct_customer_read(struct ct_req *req, struct ct_customer *c, bool partial)
 {
+    ct_customer_read_with(req, c, partial, NULL);
+}
+
+void
+ct_customer_read_with(struct ct_req *req, struct ct_customer *c, bool partial,
+                      const char *const *extra)
+{
+    const char *allowed[sizeof(customer_fields) / sizeof(customer_fields[0]) + CUSTOMER_EXTRA];
+    size_t n = 0, i;
     bool req_ = !partial;
 
-    ct_body_only(req, customer_fields);
+    for (i = 0; customer_fields[i] != NULL; i++)
+        allowed[n++] = customer_fields[i];
+    for (i = 0; extra != NULL && extra[i] != NULL && i < CUSTOMER_EXTRA; i++)
+        allowed[n++] = extra[i];
+    allowed[n] = NULL;
+    ct_body_only(req, allowed);
     copy_field(req, "email", req_, sizeof(c->email), email_valid, "must be an email address",
                c->email);
     copy_field(req, "phone", req_, sizeof(c->phone), phone_valid,

@@ -15,6 +15,7 @@ static const struct {
     [CT_E_TOOBIG] = {413, "PAYLOAD_TOO_LARGE"},
     [CT_E_MEDIA] = {415, "UNSUPPORTED_MEDIA_TYPE"},
     [CT_E_RULE] = {422, "VALIDATION_ERROR"},
+    [CT_E_TOOMANY] = {429, "TOO_MANY_REQUESTS"},
     [CT_E_BUSY] = {503, "BUSY"},
     [CT_E_INTERNAL] = {500, "INTERNAL"},
 };

@@ -457,3 +457,23 @@ ct_iban_generate(const char *base_iban, int prefix_len, uint64_t seq, char out[C
     memcpy(out, buf, (size_t)c->length + 1);
     return CT_OK;
 }
+
+enum ct_err
+ct_iban_rib_parts(const char *iban, struct ct_iban_rib *out)
+{
+    struct ct_iban_rib r;
+
+    /* the validity check also proves the key, so the parts are a real RIB */
+    if (!ct_iban_valid(iban) || national_of(iban) != NAT_RIB)
+        return CT_E_RULE;
+    memcpy(r.bank, iban + 4, 5);
+    r.bank[5] = '\0';
+    memcpy(r.branch, iban + 9, 5);
+    r.branch[5] = '\0';
+    memcpy(r.number, iban + 14, 11);
+    r.number[11] = '\0';
+    memcpy(r.key, iban + 25, 2);
+    r.key[2] = '\0';
+    *out = r;
+    return CT_OK;
+}

@@ -39,6 +39,7 @@ struct ct_req_internal {
     struct ct_buf headers; /* extra "Name: value\r\n" lines */
     char *out;             /* response body (arena) */
     size_t out_len;
+    const char *content_type; /* NULL: application/json (ct_reply_bytes sets another) */
     /* failure */
     enum ct_err err;
     const char *err_code;

@@ -87,6 +87,37 @@ ct_req_teardown(struct ct_req *req)
     in->arena = NULL;
 }
 
+enum ct_err
+ct_req_front_partner(struct ct_req *req, int64_t *out)
+{
+    static const char sql[] = "SELECT id FROM partner WHERE public_id = ? AND status = 'active'";
+    static int64_t cached; /* per worker: the configuration does not change under it */
+    const char *ref = req->in->conf->partner;
+    struct ct_rows *rows = NULL;
+    int64_t id = 0;
+    enum ct_err err;
+
+    if (cached > 0) {
+        *out = cached;
+        return CT_OK;
+    }
+    if (ref[0] == '\0') {
+        ct_log(LOG_ERR, "no partner configured for this front (conf key partner)");
+        return CT_E_INTERNAL;
+    }
+    err = ct_db_query(req->db, sql, &rows, "s", ref);
+    if (err != CT_OK)
+        return err;
+    if (ct_rows_count(rows) != 1 || !ct_rows_i64(rows, 0, 0, &id) || id <= 0) {
+        ct_log(LOG_ERR, "the configured partner %s is unknown or not active", ref);
+        err = CT_E_INTERNAL;
+    }
+    ct_rows_free(rows);
+    if (err == CT_OK)
+        *out = cached = id;
+    return err;
+}
+
 const char *
 ct_req_param(const struct ct_req *req, const char *name)
 {
@@ -97,6 +128,18 @@ const char *
 ct_req_method(const struct ct_req *req)
 {
     return req->in->method;
+}
+
+const char *
+ct_req_content_type(const struct ct_req *req)
+{
+    return ct_req_param(req, "CONTENT_TYPE");
+}
+
+const struct ct_conf *
+ct_req_conf(const struct ct_req *req)
+{
+    return req->in->conf;
 }
 
 const char *
@@ -495,6 +538,23 @@ ct_reply_raw(struct ct_req *req, int status, const char *json)
     memcpy(req->in->out, json, n + 1);
     req->in->out_len = n;
     req->in->status = status;
+    req->in->content_type = NULL;
+    req->in->replied = true;
+    return CT_OK;
+}
+
+enum ct_err
+ct_reply_bytes(struct ct_req *req, int status, const char *content_type, const void *data,
+               size_t len)
+{
+    req->in->out = ct_req_alloc(req, len + 1);
+    if (len > 0)
+        memcpy(req->in->out, data, len);
+    req->in->out[len] = '\0';
+    req->in->out_len = len;
+    req->in->status = status;
+    req->in->content_type = strpbrk(content_type, "\r\n") == NULL ? content_type
+                                                                   : "application/octet-stream";
     req->in->replied = true;
     return CT_OK;
 }
@@ -518,6 +578,12 @@ ct_reply_header(struct ct_req *req, const char *name, const char *value)
         return;
     if (ct_buf_printf(&req->in->headers, "%s: %s\r\n", name, value) != CT_OK)
         ct_log(LOG_WARNING, "response headers over cap; dropped %s", name);
+}
+
+enum ct_err
+ct_reply_empty(struct ct_req *req, int status)
+{
+    return ct_reply_bytes(req, status, "text/plain; charset=utf-8", "", 0);
 }
 
 void
@@ -650,6 +716,7 @@ ct_req_send(struct ct_req *req)
     struct ct_req_internal *in = req->in;
     FCGX_Stream *out = in->fcgi->out;
     struct ct_buf head;
+    enum ct_err err;
 
     if (in->err != CT_OK || !in->replied) {
         if (in->err == CT_OK) {
@@ -658,13 +725,17 @@ ct_req_send(struct ct_req *req)
         }
         ct_req_render_error(req);
     }
-    /* libfcgi's FCGX_FPrintF knows only part of printf (no %zu): format with vsnprintf */
+    /* libfcgi's FCGX_FPrintF knows only part of printf (no %zu): format with vsnprintf. A 204
+     * carries neither a body nor its headers (RFC 9110 section 8.6). */
     ct_buf_init(&head, CT_RESP_HEADERS_CAP * 2);
-    if (ct_buf_printf(&head, "Status: %d %s\r\n%sContent-Length: %zu\r\n"
-                             "Cache-Control: no-store\r\n%s\r\n",
-                      in->status, ct_http_reason(in->status),
-                      in->status != 204 ? "Content-Type: application/json\r\n" : "",
-                      in->out_len, ct_buf_str(&in->headers)) != CT_OK)
+    err = ct_buf_printf(&head, "Status: %d %s\r\n", in->status, ct_http_reason(in->status));
+    if (err == CT_OK && in->status != 204)
+        err = ct_buf_printf(&head, "Content-Type: %s\r\nContent-Length: %zu\r\n",
+                            in->content_type != NULL ? in->content_type : "application/json",
+                            in->out_len);
+    if (err == CT_OK)
+        err = ct_buf_printf(&head, "Cache-Control: no-store\r\n%s\r\n", ct_buf_str(&in->headers));
+    if (err != CT_OK)
         ct_log(LOG_ERR, "response head over cap");
     FCGX_PutStr(ct_buf_str(&head), (int)ct_buf_len(&head), out);
     ct_buf_free(&head);

@@ -208,9 +208,15 @@ test_killed_worker_is_replaced(void **state)
     n = workers(before, 8);
     assert_int_equal(n, 2);
     assert_int_equal(kill(before[0], SIGKILL), 0);
-    /* the other worker keeps answering while the master forks a replacement */
-    for (i = 0; i < 100 && !replaced; i++) {
-        assert_true(ping_pid("/ping") > 0);
+    /* kill() returns before the worker is gone; until it is, it may still take a connection
+     * from the shared socket and die with it: wait for the master to reap it */
+    for (i = 0; i < 600 && kill(before[0], 0) == 0; i++)
+        usleep(10000);
+    /* the other worker keeps answering while the master forks a replacement (the master waits
+     * a second before restarting a worker that died young; allow a loaded machine 30 s) */
+    for (i = 0; i < 600 && !replaced; i++) {
+        if (i % 20 == 0)
+            assert_true(ping_pid("/ping") > 0);
         n = workers(after, 8);
         replaced = n == 2;
         for (k = 0; k < n; k++)

@@ -626,6 +626,45 @@ test_mod97(void **state)
     assert_int_equal(ct_iban_mod97(NULL), -1);
 }
 
+/* RIB parts of FR and MC IBANs; every other country, and anything invalid, is refused. */
+static void
+test_rib_parts(void **state)
+{
+    struct ct_iban_rib r, untouched;
+    char gen[CT_IBAN_MAX + 1], bad[CT_IBAN_MAX + 8];
+
+    (void)state;
+    assert_int_equal(ct_iban_rib_parts("FR1420041010050500013M02606", &r), CT_OK);
+    assert_string_equal(r.bank, "20041");
+    assert_string_equal(r.branch, "01005");
+    assert_string_equal(r.number, "0500013M026");
+    assert_string_equal(r.key, "06");
+    assert_int_equal(ct_iban_rib_parts("MC5811222000010123456789030", &r), CT_OK);
+    assert_string_equal(r.bank, "11222");
+    assert_string_equal(r.branch, "00001");
+    assert_string_equal(r.number, "01234567890");
+    assert_string_equal(r.key, "30");
+    /* a generated IBAN gives back the bank and guichet of its base and a key that checks */
+    assert_int_equal(ct_iban_generate("FR1420041010050500013M02606", 10, 4242, gen), CT_OK);
+    assert_int_equal(ct_iban_rib_parts(gen, &r), CT_OK);
+    assert_string_equal(r.bank, "20041");
+    assert_string_equal(r.branch, "01005");
+    assert_string_equal(r.number, "00000004242");
+    assert_int_equal(rib_key(gen + 4), (r.key[0] - '0') * 10 + (r.key[1] - '0'));
+    memset(&untouched, 0x5a, sizeof(untouched));
+    r = untouched;
+    assert_int_equal(ct_iban_rib_parts("DE89370400440532013000", &r), CT_E_RULE);
+    assert_int_equal(ct_iban_rib_parts("PL61109010140000071219812874", &r), CT_E_RULE);
+    assert_int_equal(ct_iban_rib_parts("fr1420041010050500013m02606", &r), CT_E_RULE);
+    assert_int_equal(ct_iban_rib_parts("FR14 2004 1010 0505 0001 3M02 606", &r), CT_E_RULE);
+    assert_int_equal(ct_iban_rib_parts(NULL, &r), CT_E_RULE);
+    copy(bad, "FR1420041010050500013M02606");
+    bad[26] = '7'; /* wrong RIB key (check digits fixed so only the key is wrong) */
+    fix_check_digits(bad);
+    assert_int_equal(ct_iban_rib_parts(bad, &r), CT_E_RULE);
+    assert_memory_equal(&r, &untouched, sizeof(r));
+}
+
 int
 main(void)
 {
@@ -649,6 +688,7 @@ main(void)
         cmocka_unit_test(test_print),
         cmocka_unit_test(test_normalize),
         cmocka_unit_test(test_mod97),
+        cmocka_unit_test(test_rib_parts),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

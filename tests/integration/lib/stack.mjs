@@ -406,3 +406,141 @@ export async function checkAll(cases, fn) {
     }
     assert.equal(fails.length, 0, `${fails.length} of ${cases.length} cases failed:\n  ${fails.join('\n  ')}`);
 }
+
+// ---------------------------------------------------------------- customer channel (sessions)
+
+// Registration and login are limited per address by nginx (zone ct_auth): its own 429 has the
+// code TOO_MANY_REQUESTS, and the request is sent again after a pause. The pool's 429
+// TOO_MANY_ATTEMPTS (an account locked after failed logins) is an answer, returned as is.
+export async function publicPost(urlPath, body, opts = {}) {
+    for (let attempt = 0; ; attempt++) {
+        const r = await request('POST', urlPath, { id: NO_CERT, body, ...opts });
+        if (r.status !== 429 || (r.json && r.json.code !== 'TOO_MANY_REQUESTS') || attempt >= 100) return r;
+        await sleep(250 + crypto.randomInt(250));
+    }
+}
+
+export const CUSTOMER_PASSWORD = 'correct horse battery staple';
+
+export function registrationBody(over = {}) {
+    return { ...customerBody(), password: CUSTOMER_PASSWORD, ...over };
+}
+
+// A customer registered through POST /customers/register: the answer plus the password used.
+export async function registerCustomer(over = {}) {
+    const body = registrationBody(over);
+    const res = await publicPost('/customers/register', body);
+    assertStatus(res, 201);
+    return { ...res.json, password: body.password };
+}
+
+// POST /customers/sessions; the raw answer.
+export function login(email, password, deviceId = 'itest-device') {
+    return publicPost('/customers/sessions', { email, password, device_id: deviceId });
+}
+
+// A session token for a registered customer (fails the test when the login does).
+export async function sessionToken(customer, deviceId = 'itest-device') {
+    const res = await login(customer.email, customer.password, deviceId);
+    assertStatus(res, 201);
+    return res.json.session_token;
+}
+
+// Options for request() on a customer-session route: no client certificate, the bearer token.
+export function bearer(token, extra = {}) {
+    return { id: NO_CERT, headers: { Authorization: `Bearer ${token}`, ...extra } };
+}
+
+// ---------------------------------------------------------------- OAuth access tokens (manager.one API)
+
+// An access token for a customer, minted straight into the database the way the auth pool
+// issues them (sql/0007: a client, the customer's grant, token_hash = SHA-256 of the token text,
+// "at_" + 43 base64url characters, 1 hour), so API tests do not depend on the consent pages.
+// The auth pool's /_auth/oauth checks it like any other. Returns the token text.
+let mintClient;
+export function mintAccessToken(customerId, partnerId, scope = 'read write') {
+    assert.ok(Number.isInteger(partnerId), 'partnerId must be an integer');
+    if (!mintClient) {
+        const cid = uniq('itest-client-');
+        sql(`INSERT INTO oauth_client (client_id, partner_id, name, secret_hash)
+             VALUES (${lit(cid)}, ${partnerId}, 'integration tests', 'not-a-hash')`);
+        mintClient = Number(sqlValue(`SELECT id FROM oauth_client WHERE client_id = ${lit(cid)}`));
+    }
+    const token = 'at_' + crypto.randomBytes(32).toString('base64url');
+    const hash = crypto.createHash('sha256').update(token).digest('hex');
+    sql(`INSERT INTO oauth_grant (partner_id, client_id, customer_id, scope)
+           VALUES (${partnerId}, ${mintClient}, ${lit(customerId)}, REPLACE(${lit(scope.replace(/ /g, '+'))}, '+', ' '));
+         SET @g = LAST_INSERT_ID();
+         INSERT INTO oauth_token (token_hash, kind, grant_id, family_id, client_id, partner_id,
+             customer_id, scope, expires_at)
+           VALUES (UNHEX(${lit(hash)}), 'access', @g, 0, ${mintClient}, ${partnerId}, ${lit(customerId)},
+             REPLACE(${lit(scope.replace(/ /g, '+'))}, '+', ' '), UTC_TIMESTAMP(6) + INTERVAL 1 HOUR)`);
+    return token;
+}
+
+// Options for request() on an OAuth route: no client certificate, the access token.
+export function oauth(token, extra = {}) {
+    return { id: NO_CERT, headers: { Authorization: `Bearer ${token}`, ...extra } };
+}
+
+// ---------------------------------------------------------------- files (statements, documents)
+
+// Like request(), but the body is kept as bytes: {status, headers, body (Buffer), json, text}.
+export function download(method, urlPath, opts = {}) {
+    const u = new URL(urlPath, new URL(opts.base || ENV.COMPTOIR_MAIN_URL));
+    const id = 'id' in opts ? opts.id : DEMO;
+    const payload = opts.raw === undefined ? null : (Buffer.isBuffer(opts.raw) ? opts.raw : Buffer.from(opts.raw));
+    const headers = { ...(opts.headers || {}) };
+    if (payload !== null) headers['Content-Length'] = payload.length;
+    const options = { method, hostname: u.hostname, port: u.port || 443, path: u.pathname + u.search, headers,
+        ca: CA, agent: false, timeout: opts.timeout || 120000 };
+    if (id) { options.cert = id.cert; options.key = id.key; }
+    return new Promise((resolve, reject) => {
+        const req = https.request(options, (res) => {
+            const chunks = [];
+            res.on('data', (c) => chunks.push(c));
+            res.on('end', () => {
+                const body = Buffer.concat(chunks);
+                const text = body.toString('utf8');
+                let json = null;
+                try { json = JSON.parse(text); } catch { /* not JSON */ }
+                resolve({ status: res.statusCode, headers: res.headers, body, json, text });
+            });
+            res.on('error', reject);
+        });
+        req.on('timeout', () => req.destroy(new Error(`${method} ${urlPath}: no answer in ${options.timeout} ms`)));
+        req.on('error', (e) => reject(new Error(`${method} ${urlPath}: ${e.message}`)));
+        if (payload !== null) req.write(payload);
+        req.end();
+    });
+}
+
+// A multipart/form-data body with the given parts [{name, filename?, type?, data (Buffer|string)}]
+// -> {body: Buffer, contentType}. Written by hand so tests control every byte.
+export function multipart(parts, boundary = `----itest${crypto.randomBytes(8).toString('hex')}`) {
+    const chunks = [];
+    for (const p of parts) {
+        let head = `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"`;
+        if (p.filename !== undefined) head += `; filename="${p.filename}"`;
+        head += '\r\n';
+        if (p.type) head += `Content-Type: ${p.type}\r\n`;
+        chunks.push(Buffer.from(head + '\r\n'), Buffer.isBuffer(p.data) ? p.data : Buffer.from(p.data), Buffer.from('\r\n'));
+    }
+    chunks.push(Buffer.from(`--${boundary}--\r\n`));
+    return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+// The text of a PDF (pdftotext -layout, poppler-utils).
+export function pdfText(buf) {
+    const f = path.join(tmp(), `${uniq('pdf')}.pdf`);
+    fs.writeFileSync(f, buf);
+    const r = spawnSync('pdftotext', ['-layout', f, '-'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `pdftotext failed: ${r.stderr}`);
+    return r.stdout;
+}
+
+// Runs a comptoir-<name> tool of the build under test with the given arguments.
+export function runTool(name, args) {
+    const bin = path.resolve(ROOT, process.env.COMPTOIR_BIN || 'build/san/bin', `comptoir-${name}`);
+    return spawnSync(bin, args, { cwd: ROOT, encoding: 'utf8', timeout: 300000 });
+}

@@ -28,6 +28,11 @@ struct ct_customer {
  * date of birth) and refusing unknown fields; `partial` (PUT) makes every field optional and
  * keeps c's value for an absent one. Field errors are recorded on req. */
 void ct_customer_read(struct ct_req *req, struct ct_customer *c, bool partial);
+/* The same, for a channel whose body carries more than the customer's fields: the members named
+ * in `extra` (NULL-terminated, at most 8; NULL = none) are not refused as unknown, and the caller
+ * reads them itself (the customer channel's registration reads "password"). */
+void ct_customer_read_with(struct ct_req *req, struct ct_customer *c, bool partial,
+                           const char *const *extra);
 
 /* Insert (c->id and timestamps are filled); CT_E_CONFLICT when the partner has that email. */
 enum ct_err ct_customer_insert(struct ct_db *db, struct ct_customer *c);

@@ -16,6 +16,7 @@ enum ct_err {
     CT_E_TOOBIG,    /* 413: body over the cap */
     CT_E_MEDIA,     /* 415: body is not JSON */
     CT_E_RULE,      /* 422: validation or business rule */
+    CT_E_TOOMANY,   /* 429: too many attempts (a per-account limit; nginx limits per address) */
     CT_E_BUSY,      /* 503: deadlock / lock wait, retried by the transaction helper first */
     CT_E_INTERNAL,  /* 500: never a client mistake; detail is logged, not returned */
     CT_E__COUNT

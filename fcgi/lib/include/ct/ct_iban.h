@@ -67,4 +67,16 @@ enum ct_err ct_iban_generate(const char *base_iban, int prefix_len, uint64_t seq
  * than 0-9A-Z (lower case included), fewer than 4 characters, or NULL. Checks nothing else. */
 int ct_iban_mod97(const char *iban);
 
+/* The French RIB of an IBAN (FR and MC, the countries whose BBAN is a RIB): code banque,
+ * code guichet, numero de compte and cle RIB, each NUL-terminated. */
+struct ct_iban_rib {
+    char bank[6];    /* 5 digits */
+    char branch[6];  /* guichet, 5 digits */
+    char number[12]; /* 11 characters, may hold letters */
+    char key[3];     /* 2 digits */
+};
+/* Split a valid (ct_iban_valid()) FR or MC IBAN into its RIB parts. CT_E_RULE for NULL, an
+ * invalid IBAN or another country (whose BBAN is no RIB); out is written only on CT_OK. */
+enum ct_err ct_iban_rib_parts(const char *iban, struct ct_iban_rib *out);
+
 #endif /* CT_IBAN_H */

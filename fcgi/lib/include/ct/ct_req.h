@@ -64,6 +64,10 @@ struct ct_req {
     struct ct_req_internal *in; /* library-private state */
 };
 
+/* The partner this front serves (conf `partner`, a public id), as its row id; looked up once per
+ * worker. CT_E_INTERNAL (logged) when the configuration names no active partner. */
+enum ct_err ct_req_front_partner(struct ct_req *req, int64_t *partner_id);
+
 /* Per-request memory, freed in one go after the reply. Never NULL. */
 void *ct_req_alloc(struct ct_req *req, size_t n);
 char *ct_req_strdup(struct ct_req *req, const char *s);
@@ -75,6 +79,12 @@ const char *ct_req_query(const struct ct_req *req, const char *name);
 /* Request header from the FastCGI params ("Idempotency-Key" -> HTTP_IDEMPOTENCY_KEY). */
 const char *ct_req_header(const struct ct_req *req, const char *name);
 const char *ct_req_method(const struct ct_req *req);
+/* The request's Content-Type (the CONTENT_TYPE param, which is not an HTTP_* one); NULL if none.
+ * CT_R_RAW routes parse their body themselves (multipart) and need it. */
+const char *ct_req_content_type(const struct ct_req *req);
+/* The worker's configuration (read-only, borrowed; never NULL inside a handler): for settings a
+ * handler needs, such as files_dir. */
+const struct ct_conf *ct_req_conf(const struct ct_req *req);
 /* Raw body (NUL-terminated) and its SHA-256; the body is already bounded by max_body. */
 const char *ct_req_body(const struct ct_req *req, size_t *len);
 void ct_req_body_hash(const struct ct_req *req, unsigned char out[32]);
@@ -112,6 +122,17 @@ enum ct_err ct_req_fail(struct ct_req *req, enum ct_err err, const char *code,
 enum ct_err ct_reply_json(struct ct_req *req, int status, struct json_object *obj);
 /* Reply with text that is already JSON (copied); used to replay a stored idempotent answer. */
 enum ct_err ct_reply_raw(struct ct_req *req, int status, const char *json);
+/* Reply with bytes of any type (PDF, ZIP, XML, an uploaded file): data (len bytes, may hold NULs)
+ * is copied into the request arena; content_type (static or arena text, e.g. "application/pdf")
+ * replaces application/json. Add a Content-Disposition with ct_reply_header(), e.g.
+ * `attachment; filename="statement-12.pdf"` (the name must be sanitized by the caller: the
+ * header refuses CR/LF only). A failure recorded with ct_req_fail() still answers the JSON
+ * error envelope. */
+enum ct_err ct_reply_bytes(struct ct_req *req, int status, const char *content_type,
+                           const void *data, size_t len);
+/* Reply without a body: 204 (no Content-Type is sent with a 204), or a redirect whose Location
+ * the caller adds with ct_reply_header(). */
+enum ct_err ct_reply_empty(struct ct_req *req, int status);
 /* Add a response header (copied). */
 void ct_reply_header(struct ct_req *req, const char *name, const char *value);
 /* Pagination: X-Pagination-Total-Count, -Page-Count, -Current-Page, -Per-Page. */

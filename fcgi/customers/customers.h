@@ -1,0 +1,24 @@
+/* customers.h - the customers pool's handlers (customer channel, session tokens). */
+#ifndef CUSTOMERS_H
+#define CUSTOMERS_H
+#include <stdint.h>
+#include "ct/ct_conf.h"
+#include "ct/ct_req.h"
+
+extern const struct ct_route customers_routes[];
+
+/* conf.c: the pool's configuration, read once before the workers fork (read-only after), and
+ * the partner whose customers this front serves (conf `partner`, its public id). */
+/* The configured partner's row id, looked up once per worker; CT_E_INTERNAL (logged) when the
+ * configuration names no active partner. */
+
+/* register.c */
+enum ct_err customers_register(struct ct_req *req);
+/* sessions.c */
+enum ct_err customers_session_create(struct ct_req *req);
+enum ct_err customers_session_end(struct ct_req *req);
+/* me.c */
+enum ct_err customers_me_get(struct ct_req *req);
+enum ct_err customers_me_update(struct ct_req *req);
+
+#endif /* CUSTOMERS_H */

@@ -1,0 +1,563 @@
+/* operation.c - operations: ledger postings (done) and active holds (upcoming) of the caller's
+ * accounts as seed 001 shows them, with filters, exact counts and pages; read-only. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ct/ct_log.h"
+#include "ct/ct_mem.h"
+#include "ct/ct_money.h"
+#include "ct/ct_operation.h"
+#include "ct/ct_util.h"
+
+#define TIME_MIN "1000-01-01 00:00:00"
+#define TIME_MAX "9999-12-31 23:59:59.999999"
+#define SEARCH_MAX 100
+
+/* The filter as bound to one account's statements (amount bounds in that currency). */
+struct bound {
+    int64_t account;
+    char from[32], to[32];
+    int64_t type, min, max;
+    const char *category;
+    int afb, card, attach;
+    const char *like; /* "%text%" with % _ \ escaped, NULL when no search */
+};
+
+static bool bind_filter(const struct ct_op_filter *f, const struct ct_op_account *a, char *like,
+                        struct bound *b);
+static bool filter_is_range_only(const struct ct_op_filter *f);
+static enum ct_err count_one(struct ct_db *db, const struct ct_op_filter *f, const struct bound *b,
+                             int64_t *count);
+static enum ct_err page_one(struct ct_db *db, bool upcoming, const struct bound *b, int64_t limit,
+                            int64_t offset, struct ct_rows **out);
+static void load_file(const struct ct_rows *r, size_t row, size_t col, struct ct_op_file *f);
+static void load_row(const struct ct_rows *r, size_t row, const struct ct_op_account *accts,
+                     size_t nacct, struct ct_operation *op);
+static int row_cmp(const struct ct_rows *a, size_t ra, const struct ct_rows *b, size_t rb);
+static enum ct_err merge_pages(struct ct_db *db, const struct ct_op_account *accts, size_t nacct,
+                               const struct bound *bs, const int64_t *counts, bool upcoming,
+                               int64_t offset, int64_t per_page, struct ct_operation **out,
+                               size_t *n);
+static const char *category_label(const char *category, const char *lang);
+
+/* ---- SQL ------------------------------------------------------------------------------------ */
+
+/* Both row sources give the same columns:
+ * 0 id, 1 account_id, 2 amount, 3 kind, 4 label, 5 created_at, 6 executed_at, 7 updated_at,
+ * 8 category, 9 afb_code, 10 comment, 11 vat_amount, 12 vat_rate_bp, 13 vat_category_id,
+ * 14 attached files, 15 sort time (DATETIME(6) text), then the attached document (16 filename,
+ * 17 mime type, 18 updated_at) and bill (19, 20, 21). Unix times are whole seconds. */
+#define POST_COLS                                                                                  \
+    "SELECT p.id, p.account_id, p.amount, e.kind, e.description, "                                 \
+    "FLOOR(UNIX_TIMESTAMP(e.created_at)), FLOOR(UNIX_TIMESTAMP(p.booked_at)), "                    \
+    "FLOOR(UNIX_TIMESTAMP(GREATEST(p.booked_at, COALESCE(m.updated_at, p.booked_at)))), "          \
+    "COALESCE(m.category, k.category, 'other'), COALESCE(k.afb_code, 91), m.comment, "             \
+    "m.vat_amount, m.vat_rate_bp, m.vat_category_id, "                                             \
+    "(SELECT COUNT(*) FROM operation_document od WHERE od.posting_id = p.id), p.booked_at, "       \
+    "dd.filename, dd.mime_type, FLOOR(UNIX_TIMESTAMP(dd.updated_at)), "                            \
+    "bd.filename, bd.mime_type, FLOOR(UNIX_TIMESTAMP(bd.updated_at)) "
+/* STRAIGHT_JOIN keeps the posting index (account_id, booked_at, id) as the driving access: a
+ * page is a backward range scan that stops after LIMIT + OFFSET matching rows. */
+#define POST_FROM                                                                                  \
+    "FROM ledger_posting p STRAIGHT_JOIN ledger_entry e ON e.id = p.entry_id "                     \
+    "LEFT JOIN operation_meta m ON m.posting_id = p.id "                                           \
+    "LEFT JOIN operation_kind k ON k.kind = e.kind "                                               \
+    "AND k.type = IF(p.amount > 0, 'credit', 'debit') "                                            \
+    "LEFT JOIN operation_document od1 ON od1.posting_id = p.id AND od1.doc_type = 'document' "     \
+    "LEFT JOIN document dd ON dd.id = od1.document_id "                                            \
+    "LEFT JOIN operation_document od2 ON od2.posting_id = p.id AND od2.doc_type = 'bill' "         \
+    "LEFT JOIN document bd ON bd.id = od2.document_id "
+/* Parameters (the same 18 for postings and holds): account, from, to, type x2, min, max,
+ * category x2, afb x2, card x2, attachment x2, search x3. */
+#define POST_WHERE                                                                                 \
+    "WHERE p.account_id = ? AND p.booked_at >= ? AND p.booked_at < ? "                             \
+    "AND (? = 0 OR SIGN(p.amount) = ?) AND ABS(p.amount) >= ? AND ABS(p.amount) <= ? "             \
+    "AND (? IS NULL OR COALESCE(m.category, k.category, 'other') = ?) "                            \
+    "AND (? = 0 OR COALESCE(k.afb_code, 91) = ?) "                                                 \
+    "AND (? < 0 OR (COALESCE(k.afb_code, 91) = 11) = ?) "                                          \
+    "AND (? < 0 OR EXISTS (SELECT 1 FROM operation_document x WHERE x.posting_id = p.id) = ?) "    \
+    "AND (? IS NULL OR e.description COLLATE utf8mb4_unicode_ci LIKE ? "                           \
+    "OR m.comment COLLATE utf8mb4_unicode_ci LIKE ?) "
+#define POST_ORDER "ORDER BY p.booked_at DESC, p.id DESC "
+
+#define HOLD_KIND "SUBSTRING_INDEX(COALESCE(h.reference, ''), ':', 1)"
+#define HOLD_COLS                                                                                  \
+    "SELECT -h.id, h.account_id, -h.amount, " HOLD_KIND ", h.reference, "                          \
+    "FLOOR(UNIX_TIMESTAMP(h.created_at)), NULL, FLOOR(UNIX_TIMESTAMP(h.created_at)), "             \
+    "COALESCE(k.category, 'other'), COALESCE(k.afb_code, 91), NULL, NULL, NULL, NULL, 0, "         \
+    "h.created_at, NULL, NULL, NULL, NULL, NULL, NULL "
+#define HOLD_FROM                                                                                  \
+    "FROM ledger_hold h LEFT JOIN operation_kind k ON k.kind = " HOLD_KIND " AND k.type = "        \
+                                                                           "'debit' "
+/* A hold is a debit without documents. */
+#define HOLD_WHERE                                                                                 \
+    "WHERE h.account_id = ? AND h.status = 'active' AND h.created_at >= ? AND h.created_at < ? "   \
+    "AND (? = 0 OR ? = -1) AND h.amount >= ? AND h.amount <= ? "                                   \
+    "AND (? IS NULL OR COALESCE(k.category, 'other') = ?) "                                        \
+    "AND (? = 0 OR COALESCE(k.afb_code, 91) = ?) "                                                 \
+    "AND (? < 0 OR (COALESCE(k.afb_code, 91) = 11) = ?) "                                          \
+    "AND (? < 0 OR ? = 0) "                                                                        \
+    "AND (? IS NULL OR h.reference COLLATE utf8mb4_unicode_ci LIKE ? OR ? IS NULL) "
+#define HOLD_ORDER "ORDER BY h.created_at DESC, h.id DESC "
+
+#define FILTER_FMT "lssllllssiiiiiisss"
+#define FILTER_ARGS(b)                                                                             \
+    (b)->account, (b)->from, (b)->to, (b)->type, (b)->type, (b)->min, (b)->max, (b)->category,     \
+        (b)->category, (b)->afb, (b)->afb, (b)->card, (b)->card, (b)->attach, (b)->attach,         \
+        (b)->like, (b)->like, (b)->like
+
+/* ---- filters -------------------------------------------------------------------------------- */
+
+void
+ct_op_filter_init(struct ct_op_filter *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->card = -1;
+    f->attachment = -1;
+    f->min_e4 = -1;
+    f->max_e4 = -1;
+}
+
+bool
+ct_op_parse_e4(const char *text, int64_t *out)
+{
+    int64_t units = 0, frac = 0;
+    int idigits = 0, fdigits = 0;
+    const char *p = text;
+
+    if (p == NULL || *p == '\0')
+        return false;
+    for (; *p >= '0' && *p <= '9'; p++, idigits++) {
+        if (idigits >= 14)
+            return false;
+        units = units * 10 + (*p - '0');
+    }
+    if (*p == '.') {
+        for (p++; *p >= '0' && *p <= '9'; p++, fdigits++) {
+            if (fdigits >= 4)
+                return false;
+            frac = frac * 10 + (*p - '0');
+        }
+        if (fdigits == 0)
+            return false;
+    }
+    if (*p != '\0' || idigits == 0)
+        return false;
+    for (; fdigits < 4; fdigits++)
+        frac *= 10;
+    *out = units * 10000 + frac;
+    return true;
+}
+
+static const struct {
+    const char *name, *fr, *en;
+} categories[] = {
+    {"deposit_cash", "Dépôt d'espèces", "Cash deposit"},
+    {"deposit_check", "Remise de chèque", "Check deposit"},
+    {"fees", "Frais", "Fees"},
+    {"other", "Autre", "Other"},
+    {"payment_check", "Paiement par chèque", "Check payment"},
+    {"credit_card", "Carte bancaire", "Card"},
+    {"redraw_atm", "Retrait", "Cash withdrawal"},
+    {"refund", "Remboursement", "Refund"},
+    {"prelevement", "Prélèvement", "Direct debit"},
+};
+
+bool
+ct_op_category_valid(const char *category)
+{
+    return category_label(category, "fr") != NULL;
+}
+
+static const char *
+category_label(const char *category, const char *lang)
+{
+    size_t i;
+
+    if (category == NULL)
+        return NULL;
+    for (i = 0; i < sizeof(categories) / sizeof(categories[0]); i++)
+        if (strcmp(categories[i].name, category) == 0)
+            return lang != NULL && strcmp(lang, "en") == 0 ? categories[i].en : categories[i].fr;
+    return NULL;
+}
+
+/* Only a date range (or nothing): the count needs no join (index range count). */
+static bool
+filter_is_range_only(const struct ct_op_filter *f)
+{
+    return !f->upcoming && f->search == NULL && f->type == 0 && f->category == NULL &&
+           f->afb_code == 0 && f->card < 0 && f->attachment < 0 && f->min_e4 < 0 && f->max_e4 < 0;
+}
+
+/* like holds SEARCH_MAX * 2 + 3 bytes. */
+static bool
+bind_filter(const struct ct_op_filter *f, const struct ct_op_account *a, char *like,
+            struct bound *b)
+{
+    const struct ct_currency *cur = ct_currency_find(a->currency);
+    int64_t scale = 1;
+    size_t i, k = 0;
+    int e;
+
+    if (cur == NULL)
+        return false;
+    for (e = cur->exponent; e < 4; e++)
+        scale *= 10;
+    memset(b, 0, sizeof(*b));
+    b->account = a->id;
+    if (f->from_usec > 0)
+        ct_time_to_db(f->from_usec, b->from);
+    else
+        (void)snprintf(b->from, sizeof(b->from), "%s", TIME_MIN);
+    if (f->to_usec > 0)
+        ct_time_to_db(f->to_usec, b->to);
+    else
+        (void)snprintf(b->to, sizeof(b->to), "%s", TIME_MAX);
+    b->type = f->type;
+    /* magnitudes: at least min (rounded up to a minor unit), at most max (rounded down) */
+    b->min = f->min_e4 < 0 ? 0 : (f->min_e4 + scale - 1) / scale;
+    b->max = f->max_e4 < 0 ? INT64_MAX : f->max_e4 / scale;
+    b->category = f->category;
+    /* seed 001: afb_code "works only if category and type parameters are not used" */
+    b->afb = f->category == NULL && f->type == 0 ? f->afb_code : 0;
+    b->card = f->card;
+    b->attach = f->attachment;
+    if (f->search != NULL) {
+        if (strlen(f->search) > SEARCH_MAX)
+            return false;
+        like[k++] = '%';
+        for (i = 0; f->search[i] != '\0'; i++) {
+            if (f->search[i] == '%' || f->search[i] == '_' || f->search[i] == '\\')
+                like[k++] = '\\';
+            like[k++] = f->search[i];
+        }
+        like[k++] = '%';
+        like[k] = '\0';
+        b->like = like;
+    }
+    return true;
+}
+
+/* ---- reads ---------------------------------------------------------------------------------- */
+
+static enum ct_err
+count_one(struct ct_db *db, const struct ct_op_filter *f, const struct bound *b, int64_t *count)
+{
+    static const char sql_range[] = "SELECT COUNT(*) FROM ledger_posting "
+                                    "WHERE account_id = ? AND booked_at >= ? AND booked_at < ?";
+    static const char sql_post[] = "SELECT COUNT(*) " POST_FROM POST_WHERE;
+    static const char sql_hold[] = "SELECT COUNT(*) " HOLD_FROM HOLD_WHERE;
+    struct ct_rows *r = NULL;
+    enum ct_err err;
+
+    if (filter_is_range_only(f))
+        err = ct_db_query(db, sql_range, &r, "lss", b->account, b->from, b->to);
+    else
+        err = ct_db_query(db, f->upcoming ? sql_hold : sql_post, &r, FILTER_FMT, FILTER_ARGS(b));
+    if (err != CT_OK)
+        return err;
+    if (!ct_rows_i64(r, 0, 0, count))
+        err = CT_E_INTERNAL;
+    ct_rows_free(r);
+    return err;
+}
+
+static enum ct_err
+page_one(struct ct_db *db, bool upcoming, const struct bound *b, int64_t limit, int64_t offset,
+         struct ct_rows **out)
+{
+    static const char sql_post[] = POST_COLS POST_FROM POST_WHERE POST_ORDER "LIMIT ? OFFSET ?";
+    static const char sql_hold[] = HOLD_COLS HOLD_FROM HOLD_WHERE HOLD_ORDER "LIMIT ? OFFSET ?";
+
+    return ct_db_query(db, upcoming ? sql_hold : sql_post, out, FILTER_FMT "ll", FILTER_ARGS(b),
+                       limit, offset);
+}
+
+static void
+copy_text(char *dst, size_t dstsz, const char *src)
+{
+    (void)snprintf(dst, dstsz, "%s", src != NULL ? src : "");
+}
+
+static void
+load_file(const struct ct_rows *r, size_t row, size_t col, struct ct_op_file *f)
+{
+    const char *name = ct_rows_str(r, row, col);
+
+    f->present = name != NULL;
+    if (!f->present)
+        return;
+    copy_text(f->filename, sizeof(f->filename), name);
+    copy_text(f->mime_type, sizeof(f->mime_type), ct_rows_str(r, row, col + 1));
+    (void)ct_rows_i64(r, row, col + 2, &f->updated_at);
+}
+
+static void
+load_row(const struct ct_rows *r, size_t row, const struct ct_op_account *accts, size_t nacct,
+         struct ct_operation *op)
+{
+    const char *label = ct_rows_str(r, row, 4);
+    int64_t afb = 91;
+    size_t i;
+
+    memset(op, 0, sizeof(*op));
+    (void)ct_rows_i64(r, row, 0, &op->id);
+    (void)ct_rows_i64(r, row, 1, &op->account_id);
+    (void)ct_rows_i64(r, row, 2, &op->amount);
+    op->upcoming = op->id < 0;
+    /* an entry without a description shows its kind */
+    copy_text(op->label, sizeof(op->label),
+              label != NULL && *label != '\0' ? label : ct_rows_str(r, row, 3));
+    (void)ct_rows_i64(r, row, 5, &op->created_at);
+    (void)ct_rows_i64(r, row, 6, &op->executed_at);
+    (void)ct_rows_i64(r, row, 7, &op->updated_at);
+    copy_text(op->category, sizeof(op->category), ct_rows_str(r, row, 8));
+    (void)ct_rows_i64(r, row, 9, &afb);
+    op->afb_code = (int)afb;
+    copy_text(op->comment, sizeof(op->comment), ct_rows_str(r, row, 10));
+    op->has_vat = ct_rows_i64(r, row, 11, &op->vat_amount);
+    (void)ct_rows_i64(r, row, 12, &op->vat_rate_bp);
+    (void)ct_rows_i64(r, row, 13, &op->vat_category_id);
+    (void)ct_rows_i64(r, row, 14, &op->attachments);
+    load_file(r, row, 16, &op->document);
+    load_file(r, row, 19, &op->bill);
+    for (i = 0; i < nacct; i++)
+        if (accts[i].id == op->account_id)
+            memcpy(op->currency, accts[i].currency, sizeof(op->currency));
+}
+
+/* Newest first: sort time, then |id| (hold ids are negative). > 0 when a comes first. */
+static int
+row_cmp(const struct ct_rows *a, size_t ra, const struct ct_rows *b, size_t rb)
+{
+    int c = strcmp(ct_rows_str(a, ra, 15), ct_rows_str(b, rb, 15));
+    int64_t ia = 0, ib = 0;
+
+    if (c != 0)
+        return c;
+    (void)ct_rows_i64(a, ra, 0, &ia);
+    (void)ct_rows_i64(b, rb, 0, &ib);
+    ia = ia < 0 ? -ia : ia;
+    ib = ib < 0 ? -ib : ib;
+    return ia > ib ? 1 : ia < ib ? -1 : 0;
+}
+
+/* Several accounts: each gives its first offset + per_page rows, merged newest first. */
+static enum ct_err
+merge_pages(struct ct_db *db, const struct ct_op_account *accts, size_t nacct,
+            const struct bound *bs, const int64_t *counts, bool upcoming, int64_t offset,
+            int64_t per_page, struct ct_operation **out, size_t *n)
+{
+    struct ct_rows **rows = ct_calloc(nacct, sizeof(*rows));
+    size_t *pos = ct_calloc(nacct, sizeof(*pos));
+    struct ct_operation *items = ct_calloc((size_t)per_page, sizeof(*items));
+    size_t i, got = 0;
+    int64_t k;
+    enum ct_err err = CT_OK;
+
+    for (i = 0; i < nacct && err == CT_OK; i++)
+        if (counts[i] > 0)
+            err = page_one(db, upcoming, &bs[i], offset + per_page, 0, &rows[i]);
+    for (k = 0; err == CT_OK && k < offset + per_page; k++) {
+        size_t best = nacct;
+
+        for (i = 0; i < nacct; i++)
+            if (rows[i] != NULL && pos[i] < ct_rows_count(rows[i]) &&
+                (best == nacct || row_cmp(rows[i], pos[i], rows[best], pos[best]) > 0))
+                best = i;
+        if (best == nacct)
+            break;
+        if (k >= offset)
+            load_row(rows[best], pos[best], accts, nacct, &items[got++]);
+        pos[best]++;
+    }
+    for (i = 0; i < nacct; i++)
+        ct_rows_free(rows[i]);
+    free(rows);
+    free(pos);
+    if (err != CT_OK || got == 0) {
+        free(items);
+        items = NULL;
+    }
+    if (err == CT_OK) {
+        *out = items;
+        *n = got;
+    }
+    return err;
+}
+
+enum ct_err
+ct_operation_list(struct ct_db *db, const struct ct_op_account *accts, size_t nacct,
+                  const struct ct_op_filter *f, int64_t page, int64_t per_page,
+                  struct ct_operation **out, size_t *n, int64_t *total)
+{
+    char like[SEARCH_MAX * 2 + 3];
+    struct bound *bs = NULL;
+    int64_t *counts = NULL, sum = 0, offset;
+    struct ct_rows *rows = NULL;
+    size_t i, live = 0, last = 0;
+    enum ct_err err = CT_OK;
+
+    if (page < 1 || per_page < 1 || page > INT64_MAX / per_page)
+        return CT_E_BADREQ;
+    offset = (page - 1) * per_page;
+    bs = ct_calloc(nacct + 1, sizeof(*bs));
+    counts = ct_calloc(nacct + 1, sizeof(*counts));
+    for (i = 0; i < nacct && err == CT_OK; i++) {
+        if (!bind_filter(f, &accts[i], like, &bs[i]))
+            err = CT_E_BADREQ;
+        else
+            err = count_one(db, f, &bs[i], &counts[i]);
+        if (err == CT_OK && counts[i] > 0) {
+            sum += counts[i];
+            live++;
+            last = i;
+        }
+    }
+    if (err != CT_OK)
+        goto out;
+    *out = NULL;
+    *n = 0;
+    *total = sum;
+    if (offset >= sum)
+        goto out;
+    if (live > 1) {
+        err = merge_pages(db, accts, nacct, bs, counts, f->upcoming, offset, per_page, out, n);
+        goto out;
+    }
+    err = page_one(db, f->upcoming, &bs[last], per_page, offset, &rows);
+    if (err != CT_OK || ct_rows_count(rows) == 0)
+        goto out;
+    *out = ct_calloc(ct_rows_count(rows), sizeof(**out));
+    for (i = 0; i < ct_rows_count(rows); i++)
+        load_row(rows, i, accts, nacct, &(*out)[i]);
+    *n = ct_rows_count(rows);
+out:
+    ct_rows_free(rows);
+    free(bs);
+    free(counts);
+    return err;
+}
+
+enum ct_err
+ct_operation_get(struct ct_db *db, const struct ct_op_account *accts, size_t nacct, int64_t id,
+                 struct ct_operation *out)
+{
+    static const char sql_post[] = POST_COLS POST_FROM "WHERE p.id = ?";
+    static const char sql_hold[] = HOLD_COLS HOLD_FROM "WHERE h.id = ? AND h.status = 'active'";
+    struct ct_rows *r = NULL;
+    int64_t account = 0;
+    size_t i;
+    enum ct_err err;
+
+    if (id == 0 || id == INT64_MIN)
+        return CT_E_NOTFOUND;
+    err = ct_db_query(db, id > 0 ? sql_post : sql_hold, &r, "l", id > 0 ? id : -id);
+    if (err != CT_OK)
+        return err;
+    err = CT_E_NOTFOUND;
+    if (ct_rows_count(r) == 1 && ct_rows_i64(r, 0, 1, &account))
+        for (i = 0; i < nacct; i++)
+            if (accts[i].id == account) {
+                load_row(r, 0, accts, nacct, out);
+                err = CT_OK;
+                break;
+            }
+    ct_rows_free(r);
+    return err;
+}
+
+/* ---- JSON ----------------------------------------------------------------------------------- */
+
+/* A JSON number written from exact text (never through a double's printing). */
+static struct json_object *
+exact_number(const char *text)
+{
+    return json_object_new_double_s(strtod(text, NULL), text);
+}
+
+static struct json_object *
+vat_json(const struct ct_operation *op)
+{
+    struct json_object *v;
+    char rate[32];
+    int64_t whole = op->vat_rate_bp / 100, frac = op->vat_rate_bp % 100;
+
+    if (!op->has_vat)
+        return NULL;
+    if (frac == 0)
+        (void)snprintf(rate, sizeof(rate), "%lld", (long long)whole);
+    else if (frac % 10 == 0)
+        (void)snprintf(rate, sizeof(rate), "%lld.%lld", (long long)whole, (long long)(frac / 10));
+    else
+        (void)snprintf(rate, sizeof(rate), "%lld.%02lld", (long long)whole, (long long)frac);
+    v = json_object_new_object();
+    json_object_object_add(v, "vat_amount", json_object_new_int64(op->vat_amount));
+    json_object_object_add(v, "vat_rate", exact_number(rate));
+    json_object_object_add(v, "category_id",
+                           op->vat_category_id != 0 ? json_object_new_int64(op->vat_category_id)
+                                                    : NULL);
+    return v;
+}
+
+static struct json_object *
+unix_or_null(int64_t t)
+{
+    return t > 0 ? json_object_new_int64(t) : NULL;
+}
+
+/* "document": {updated_at, filename, mime_type, url} and "document_url" (both null if none). */
+static void
+add_file(struct json_object *o, const struct ct_operation *op, const char *type,
+         const struct ct_op_file *f)
+{
+    struct json_object *d;
+    char url[64], key[32];
+
+    (void)snprintf(url, sizeof(url), "/operations/%lld/%s", (long long)op->id, type);
+    (void)snprintf(key, sizeof(key), "%s_url", type);
+    if (!f->present) {
+        json_object_object_add(o, type, NULL);
+        json_object_object_add(o, key, NULL);
+        return;
+    }
+    d = json_object_new_object();
+    json_object_object_add(d, "updated_at", unix_or_null(f->updated_at));
+    json_object_object_add(d, "filename", json_object_new_string(f->filename));
+    json_object_object_add(d, "mime_type", json_object_new_string(f->mime_type));
+    json_object_object_add(d, "url", json_object_new_string(url));
+    json_object_object_add(o, type, d);
+    json_object_object_add(o, key, json_object_new_string(url));
+}
+
+struct json_object *
+ct_operation_json(const struct ct_operation *op, const char *lang)
+{
+    struct json_object *o = json_object_new_object(), *detail = json_object_new_object();
+    const char *cl = category_label(op->category, lang);
+
+    json_object_object_add(o, "id", json_object_new_int64(op->id));
+    json_object_object_add(o, "account_id", json_object_new_int64(op->account_id));
+    json_object_object_add(o, "created_at", unix_or_null(op->created_at));
+    json_object_object_add(o, "executed_at", unix_or_null(op->executed_at));
+    json_object_object_add(o, "updated_at", unix_or_null(op->updated_at));
+    json_object_object_add(o, "status", json_object_new_string(op->upcoming ? "PENDING" : "DONE"));
+    json_object_object_add(o, "label", json_object_new_string(op->label));
+    json_object_object_add(o, "type", json_object_new_string(op->amount > 0 ? "credit" : "debit"));
+    json_object_object_add(o, "category", json_object_new_string(op->category));
+    json_object_object_add(o, "category_label", cl != NULL ? json_object_new_string(cl) : NULL);
+    json_object_object_add(o, "afb_code", json_object_new_int(op->afb_code));
+    /* cents, as a magnitude: the direction is `type` */
+    json_object_object_add(o, "amount",
+                           json_object_new_int64(op->amount < 0 ? -op->amount : op->amount));
+    json_object_object_add(o, "currency", json_object_new_string(op->currency));
+    json_object_object_add(o, "beneficiary", NULL);
+    json_object_object_add(o, "comment",
+                           op->comment[0] != '\0' ? json_object_new_string(op->comment) : NULL);
+    add_file(o, op, "document", &op->document);
+    add_file(o, op, "bill", &op->bill);
+    json_object_object_add(detail, "vat", vat_json(op));
+    json_object_object_add(o, "detail", detail);
+    return o;
+}
