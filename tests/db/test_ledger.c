@@ -19,6 +19,7 @@
 #include "ct/ct_ledger.h"
 #include "ct/ct_log.h"
 #include "ct/ct_util.h"
+#include "db_fixture.h"
 
 #define N_PROCS 32
 #define N_ATTEMPTS 500
@@ -940,18 +941,11 @@ static int
 group_setup(void **state)
 {
     struct fx *f = calloc(1, sizeof(*f));
-    char why[256] = "";
 
     if (f == NULL)
         return -1;
-    if (ct_conf_load(NULL, &f->conf, why, sizeof(why)) != CT_OK) {
-        fprintf(stderr, "configuration: %s\n", why);
-        free(f);
-        return -1;
-    }
-    ct_log_setup("test_ledger_db", LOG_WARNING);
-    if (ct_db_open(&f->conf, &f->db) != CT_OK) {
-        fprintf(stderr, "cannot connect to MariaDB at %s\n", f->conf.db_socket);
+    f->db = fixture_open("test_ledger_db", &f->conf);
+    if (f->db == NULL) {
         free(f);
         return -1;
     }

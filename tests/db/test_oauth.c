@@ -15,6 +15,7 @@
 #include "ct/ct_oauth.h"
 #include "ct/ct_password.h"
 #include "ct/ct_util.h"
+#include "db_fixture.h"
 
 #define URI "https://app.example/cb"
 #define SECRET "sk_test-secret-of-the-db-test"
@@ -247,25 +248,20 @@ seed_customer(struct fx *f, const char *email, char id[CT_UUID_LEN + 1])
 static int
 group_setup(void **state)
 {
-    static const char sql[] = "SELECT MIN(id) FROM partner WHERE ? = ?";
     struct fx *f = calloc(1, sizeof(*f));
     struct seed_ctx c;
-    struct ct_rows *r = NULL;
-    char why[256] = "";
 
-    if (f == NULL || ct_conf_load(NULL, &f->conf, why, sizeof(why)) != CT_OK ||
-        ct_db_open(&f->conf, &f->db) != CT_OK) {
-        fprintf(stderr, "test_oauth_db: no database (%s)\n", why);
+    if (f == NULL)
+        return -1;
+    f->db = fixture_open("test_oauth_db", &f->conf);
+    if (f->db == NULL) {
         free(f);
         return -1;
     }
-    ct_log_setup("test_oauth_db", LOG_ERR);
-    if (ct_db_query(f->db, sql, &r, "ii", 1, 1) != CT_OK || !ct_rows_i64(r, 0, 0, &f->partner_id)) {
-        fprintf(stderr, "no partner in the database (tools/stack seeds one)\n");
-        ct_rows_free(r);
+    ct_log_setup("test_oauth_db", LOG_ERR); /* the lockout test's failed logins are expected */
+    f->partner_id = fixture_partner(f->db);
+    if (f->partner_id == 0)
         return -1;
-    }
-    ct_rows_free(r);
     *state = f;
     if (ct_uuid_new(f->client_id) != CT_OK)
         return -1;

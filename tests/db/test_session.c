@@ -15,6 +15,7 @@
 #include "ct/ct_log.h"
 #include "ct/ct_session.h"
 #include "ct/ct_util.h"
+#include "db_fixture.h"
 
 #define TTL 600
 #define USEC 1000000LL
@@ -292,32 +293,21 @@ seed_customer(struct fx *f, char id[CT_UUID_LEN + 1])
 static int
 group_setup(void **state)
 {
-    static const char sql[] = "SELECT MIN(id) FROM partner WHERE ? = ?";
     struct fx *f = calloc(1, sizeof(*f));
-    struct ct_rows *r = NULL;
-    char why[256] = "";
 
     if (f == NULL)
         return -1;
-    if (ct_conf_load(NULL, &f->conf, why, sizeof(why)) != CT_OK) {
-        fprintf(stderr, "configuration: %s\n", why);
+    f->db = fixture_open("test_session_db", &f->conf);
+    if (f->db == NULL) {
         free(f);
         return -1;
     }
-    ct_log_setup("test_session_db", LOG_WARNING);
-    if (ct_db_open(&f->conf, &f->db) != CT_OK) {
-        fprintf(stderr, "cannot connect to MariaDB at %s\n", f->conf.db_socket);
-        free(f);
-        return -1;
-    }
-    if (ct_db_query(f->db, sql, &r, "ii", 1, 1) != CT_OK || !ct_rows_i64(r, 0, 0, &f->partner_id)) {
-        fprintf(stderr, "no partner in the database (tools/stack seeds one)\n");
-        ct_rows_free(r);
+    f->partner_id = fixture_partner(f->db);
+    if (f->partner_id == 0) {
         ct_db_close(f->db);
         free(f);
         return -1;
     }
-    ct_rows_free(r);
     *state = f;
     seed_customer(f, f->customer);
     seed_customer(f, f->other);

@@ -19,6 +19,7 @@
 #include "ct/ct_ledger.h"
 #include "ct/ct_log.h"
 #include "ct/ct_statement.h"
+#include "db_fixture.h"
 
 struct fx {
     struct ct_conf conf;
@@ -230,17 +231,12 @@ group_setup(void **state)
 {
     struct fx *f = calloc(1, sizeof(*f));
     struct seed_ctx c;
-    char why[256] = "";
     long tag = (long)getpid() * 1000 + (long)(time(NULL) % 1000);
 
-    if (f == NULL || ct_conf_load(NULL, &f->conf, why, sizeof(why)) != CT_OK) {
-        fprintf(stderr, "configuration: %s\n", why);
-        free(f);
+    if (f == NULL)
         return -1;
-    }
-    ct_log_setup("test_statements", LOG_WARNING);
-    if (ct_db_open(&f->conf, &f->db) != CT_OK) {
-        fprintf(stderr, "cannot connect to MariaDB at %s\n", f->conf.db_socket);
+    f->db = fixture_open("test_statements", &f->conf);
+    if (f->db == NULL) {
         free(f);
         return -1;
     }
