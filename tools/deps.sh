@@ -12,9 +12,13 @@ missing=()
 for p in "${need[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-# node may come from outside Debian (the image ships its own); only install it when absent.
+# node and npm may come from outside Debian (the image ships its own); install Debian's only
+# when absent (Debian packages npm separately from nodejs).
 if command -v node >/dev/null 2>&1; then
     missing=("${missing[@]/nodejs/}")
+fi
+if ! command -v npm >/dev/null 2>&1; then
+    missing+=(npm)
 fi
 set -- ${missing[@]+"${missing[@]}"}
 [ $# -eq 0 ] && exit 0
