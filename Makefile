@@ -12,6 +12,8 @@ SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 
 POOLS   := $(patsubst fcgi/%/main.c,%,$(wildcard fcgi/*/main.c))
 TOOLS_C := $(patsubst tools/%.c,%,$(wildcard tools/*.c))
+# daemons that are not FastCGI: jobs/<job>.c holds main, jobs/<job>_<part>.c the rest
+JOBS    := $(patsubst jobs/%.c,%,$(foreach f,$(wildcard jobs/*.c),$(if $(findstring _,$(f)),,$(f))))
 LIB_SRC := $(wildcard fcgi/lib/*.c)
 LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
@@ -20,6 +22,7 @@ DB_T    := $(patsubst tests/db/%.c,%,$(wildcard tests/db/test_*.c))
 
 BINS := $(foreach p,$(POOLS),$(BUILD)/bin/comptoir-$(p)) \
         $(foreach t,$(TOOLS_C),$(BUILD)/bin/comptoir-$(t)) \
+        $(foreach j,$(JOBS),$(BUILD)/bin/comptoir-$(j)) \
         $(foreach u,$(UNIT),$(BUILD)/tests/$(u)) \
         $(foreach d,$(DB_T),$(BUILD)/tests/db_$(d))
 
@@ -41,6 +44,13 @@ $(BUILD)/bin/comptoir-$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard fcgi/$(1)/*.c
 	$$(CC) $$(CT_LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
 $(foreach p,$(POOLS),$(eval $(call pool_rule,$(p))))
+
+define job_rule
+$(BUILD)/bin/comptoir-$(1): $(patsubst %.c,$(BUILD)/%.o,jobs/$(1).c $(wildcard jobs/$(1)_*.c)) $(BUILD)/libcomptoir.a
+	@mkdir -p $$(@D)
+	$$(CC) $$(CT_LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach j,$(JOBS),$(eval $(call job_rule,$(j))))
 
 $(BUILD)/bin/comptoir-%: $(BUILD)/tools/%.o $(BUILD)/libcomptoir.a
 	@mkdir -p $(@D)
@@ -110,10 +120,10 @@ lint:
 	tools/lint.sh
 
 format:
-	clang-format -i $(wildcard fcgi/*/*.c fcgi/*/*.h fcgi/lib/include/ct/*.h tools/*.c tests/*/*.c)
+	clang-format -i $(wildcard fcgi/*/*.c fcgi/*/*.h fcgi/lib/include/ct/*.h jobs/*.[ch] tools/*.c tests/*/*.c)
 
 format-check:
-	clang-format --dry-run --Werror $(wildcard fcgi/*/*.c fcgi/*/*.h fcgi/lib/include/ct/*.h tools/*.c tests/*/*.c)
+	clang-format --dry-run --Werror $(wildcard fcgi/*/*.c fcgi/*/*.h fcgi/lib/include/ct/*.h jobs/*.[ch] tools/*.c tests/*/*.c)
 
 clean:
 	rm -rf build

@@ -17,11 +17,14 @@
  *
  *   ctload --url URL | --url-list FILE  [--cert PEM --key PEM --cacert PEM] [--conns 64]
  *          [--threads 2] [--duration 10] [--warmup 0] [--method GET|POST] [--body JSON]
- *          [--idem] [--header 'Name: value']... [--timeout-ms 10000] [--run-id ID] [-v]
+ *          [--idem] [--header 'Name: value']... [--timeout-ms 10000] [--run-id ID]
+ *          [--expect CODE] [-v]
  *
  * --url-list: one URL per line; each thread walks the list round-robin from its own starting
  * offset, so consecutive requests hit different URLs (e.g. distinct balances).
  * --idem: every request carries a fresh "Idempotency-Key: ctl-<run-id>-<thread>-<seq>".
+ * --expect: answers with this status count as ok too (and not as non2xx), e.g. 401 to measure
+ * what an auth_request check costs on its own with a token it refuses.
  * --warmup: seconds of load before the measured window opens (connections, TLS, caches).
  */
 #include <curl/curl.h>
@@ -65,6 +68,7 @@ struct opts {
     long duration;
     long warmup;
     long timeout_ms;
+    long expect; /* a status that counts as ok besides 2xx (0: none) */
     bool idem;
     bool verbose;
     char run_id[64];
@@ -387,7 +391,7 @@ slot_done(struct worker *w, struct slot *s, CURLcode res, uint64_t t)
     }
     if (curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK)
         code = 0;
-    if (code >= 200 && code < 300)
+    if ((code >= 200 && code < 300) || (w->o->expect != 0 && code == w->o->expect))
         w->ok++;
     else
         w->non2xx++;
@@ -484,7 +488,7 @@ usage(void)
     fputs("usage: ctload (--url URL | --url-list FILE) [--cert PEM] [--key PEM] [--cacert PEM]\n"
           "              [--conns 64] [--threads 2] [--duration 10] [--warmup 0]\n"
           "              [--method GET|POST] [--body JSON] [--idem] [--header 'N: v']...\n"
-          "              [--timeout-ms 10000] [--run-id ID] [-v]\n",
+          "              [--timeout-ms 10000] [--run-id ID] [--expect CODE] [-v]\n",
           stderr);
 }
 
@@ -500,11 +504,12 @@ parse_args(int argc, char **argv, struct opts *o)
         {"body", required_argument, NULL, 'b'},    {"idem", no_argument, NULL, 'i'},
         {"header", required_argument, NULL, 'H'},  {"timeout-ms", required_argument, NULL, 'T'},
         {"run-id", required_argument, NULL, 'r'},  {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"expect", required_argument, NULL, 'e'},  {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     int c, n;
 
-    while ((c = getopt_long(argc, argv, "u:U:E:K:A:c:t:d:w:X:b:iH:T:r:vh", lo, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "u:U:E:K:A:c:t:d:w:X:b:iH:T:r:e:vh", lo, NULL)) != -1) {
         switch (c) {
         case 'u':
             o->url = optarg;
@@ -551,6 +556,10 @@ parse_args(int argc, char **argv, struct opts *o)
             break;
         case 'T':
             if (parse_long(optarg, 1, 600000, &o->timeout_ms) != 0)
+                goto bad;
+            break;
+        case 'e':
+            if (parse_long(optarg, 100, 599, &o->expect) != 0)
                 goto bad;
             break;
         case 'H':

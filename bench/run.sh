@@ -7,7 +7,15 @@
 #   read    GET  /secure/customers/{c}/balances/{b}           spread over NBAL balances
 #   reload  POST /secure/customers/{c}/balances/{b}/reload     spread over NBAL balances
 #   reload1 POST  the same, always one balance (a hot row)
-# Every reload carries a fresh Idempotency-Key. Then it runs build/bin/comptoir-ledger_check
+# Every reload carries a fresh Idempotency-Key. The manager part (PART=manager|all) drives the
+# manager.one read API as the demo customer with an OAuth bearer (nginx auth_request -> auth pool
+# -> banking pool), after giving the customer's EUR balance NOPS operations (bench/seed_ops.c):
+#   accounts GET /accounts                                        -> L4
+#   ops      GET /operations?account_id=A       (page 1 of 50)    -> L4p
+#   ops100   GET /operations?account_id=A&page=100                -> L4p
+#   authhop  GET /accounts with a well-formed unknown token: nginx + auth_request + the auth
+#            pool's token lookup, answered 401 before the banking pool -> L4 (the hop on its own)
+# Then it runs build/bin/comptoir-ledger_check
 # (must exit 0), stops the stack and runs the ceilings kit (../shared/bench/limits) for L4, L5
 # and L5h at the same concurrencies, and prints one table: endpoint, c, req/s, p99, ceiling,
 # ceiling req/s, ratio. The table and the raw lines also go to bench/results/latest.txt.
@@ -16,6 +24,8 @@
 #   DUR [10]          seconds per measurement (each is preceded by WARMUP [1] s of load)
 #   CONC ["16 64"]    concurrent connections      THREADS [2] ctload threads (wrk uses 2)
 #   NBAL [300]        customers/balances seeded for the spread loads
+#   PART [all]        partner (the /secure rows), manager (the OAuth read rows) or all
+#   NOPS [100000]     operations booked on the demo customer's EUR balance (manager part)
 #   COMPTOIR_WORKERS  workers of the secure pool, passed to tools/stack [its default]
 #   COMPTOIR_RATE_API, COMPTOIR_RATE_PARTNER  nginx rate limits [1000000r/s: lifted]
 #   LIMITS [1]        0 skips the ceilings kit (quick runs, worker sweeps)
@@ -35,6 +45,8 @@ WARMUP=${WARMUP:-1}
 CONC=${CONC:-"16 64"}
 THREADS=${THREADS:-2}
 NBAL=${NBAL:-300}
+NOPS=${NOPS:-100000}
+PART=${PART:-all}
 LIMITS=${LIMITS:-1}
 LIMITS_DUR=${LIMITS_DUR:-$DUR}
 LIMIT_PROCS=${LIMIT_PROCS:-2}
@@ -44,6 +56,7 @@ LIMITS_TLS=${LIMITS_TLS:-1}
 KEEP_TMP=${KEEP_TMP:-0}
 BIN=$REPO/build/bin
 CTLOAD=$REPO/build/bench/ctload
+SEED_OPS=$REPO/build/bench/seed_ops
 RESULTS_DIR=$REPO/bench/results
 # Everything comes from 127.0.0.1 with one partner certificate: lift the per-address and the
 # per-partner rate limits (nginx answers 429 above them) unless told otherwise.
@@ -53,7 +66,9 @@ export COMPTOIR_RATE_PARTNER=${COMPTOIR_RATE_PARTNER:-1000000r/s}
 say() { printf 'bench: %s\n' "$*" >&2; }
 die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
 
-for v in DUR WARMUP THREADS NBAL LIMITS_DUR LIMIT_PROCS LIMIT_WPROCS; do
+case $PART in partner | manager | all) ;; *) die "PART='$PART': partner, manager or all" ;; esac
+want() { [ "$PART" = all ] || [ "$PART" = "$1" ]; }
+for v in DUR WARMUP THREADS NBAL NOPS LIMITS_DUR LIMIT_PROCS LIMIT_WPROCS; do
     [[ ${!v} =~ ^[0-9]+$ ]] || die "$v='${!v}' is not a number"
 done
 for c in $CONC; do [[ $c =~ ^[1-9][0-9]*$ ]] || die "CONC: '$c' is not a number"; done
@@ -76,6 +91,23 @@ build_ctload() {
     say "built $CTLOAD"
 }
 build_ctload
+# seed_ops links the project library: ct_balance_reload books real ledger entries.
+build_seed_ops() {
+    local pkgs="fcgi json-c libmariadb libcrypto libargon2 cairo libxml-2.0" cf lf
+    [ -f build/libcomptoir.a ] || die "build/libcomptoir.a missing: run make"
+    if [ -x "$SEED_OPS" ] && [ "$SEED_OPS" -nt bench/seed_ops.c ] && [ "$SEED_OPS" -nt build/libcomptoir.a ]; then
+        return 0
+    fi
+    # shellcheck disable=SC2086  # $pkgs is a word list
+    { cf=$(pkg-config --cflags $pkgs) && lf=$(pkg-config --libs $pkgs); } || die "pkg-config: $pkgs"
+    mkdir -p "$(dirname "$SEED_OPS")"
+    # shellcheck disable=SC2086  # word lists
+    gcc -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+        -Wmissing-prototypes -Wformat=2 -Wvla -Ifcgi/lib/include $cf -o "$SEED_OPS" \
+        bench/seed_ops.c build/libcomptoir.a $lf || die "building seed_ops failed"
+    say "built $SEED_OPS"
+}
+want manager && build_seed_ops
 # What is measured, fixed now: the tree and the binary may change while the run goes on.
 REV="$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- fcgi conf tools sql 2>/dev/null || echo '+dirty')"
 
@@ -119,6 +151,8 @@ for v in COMPTOIR_MAIN_URL COMPTOIR_CA COMPTOIR_PARTNER_CERT COMPTOIR_PARTNER_KE
 done
 # COMPTOIR_CONF is the first pool's file, not necessarily the secure pool's.
 WORKERS=$(sed -n 's/^workers *= *//p' "$STACK/conf/secure.conf" 2>/dev/null | head -n 1)
+WORKERS_BANK=$(sed -n 's/^workers *= *//p' "$STACK/conf/banking.conf" 2>/dev/null | head -n 1)
+WORKERS_AUTH=$(sed -n 's/^workers *= *//p' "$STACK/conf/auth.conf" 2>/dev/null | head -n 1)
 TLS=(--cacert "$COMPTOIR_CA" --cert "$COMPTOIR_PARTNER_CERT" --key "$COMPTOIR_PARTNER_KEY")
 API=$COMPTOIR_MAIN_URL/secure
 
@@ -182,7 +216,46 @@ seed() {
     awk -v a="$API" '{ print a "/customers/" $1 "/balances/" $2 "/reload" }' "$TMP/pairs" > "$TMP/reload.urls"
     head -n 1 "$TMP/reload.urls" > "$TMP/reload1.urls"
 }
-seed
+want partner && seed
+
+# ---- manager.one seeding: a bearer token and NOPS operations on one account -------------------
+# The token is minted in the database the way tests/integration/lib/stack.mjs mintAccessToken
+# does (a grant, then an access token whose SHA-256 is stored), for the demo customer and the
+# demo OAuth client: the OAuth dance itself is not what is measured.
+sqlq() { mariadb --defaults-file="$STACK/conf/client.cnf" --batch --skip-column-names comptoir "$@"; }
+new_token() { echo "at_$(openssl rand 32 | base64 -w0 | tr '+/' '-_' | tr -d '=')"; }
+seed_manager() {
+    local v hash
+    for v in COMPTOIR_DEMO_EMAIL COMPTOIR_OAUTH_CLIENT_ID; do
+        [ -n "${!v:-}" ] || die "$STACK/stack.env has no $v (demo customer not seeded)"
+    done
+    TOKEN=$(new_token)
+    # a well-formed token that is in no table: the auth pool looks it up and answers 401
+    BADTOKEN=$(new_token)
+    hash=$(printf '%s' "$TOKEN" | sha256sum | cut -d' ' -f1)
+    read -r _ BAL_ID ACCT_ID < <(sqlq -e "
+        SET @c = (SELECT id FROM customer WHERE email = '$COMPTOIR_DEMO_EMAIL');
+        SET @p = (SELECT partner_id FROM customer WHERE id = @c);
+        SET @k = (SELECT id FROM oauth_client WHERE client_id = '$COMPTOIR_OAUTH_CLIENT_ID');
+        INSERT INTO oauth_grant (partner_id, client_id, customer_id, scope)
+            VALUES (@p, @k, @c, 'read write');
+        SET @g = LAST_INSERT_ID();
+        INSERT INTO oauth_token (token_hash, kind, grant_id, family_id, client_id, partner_id,
+                customer_id, scope, expires_at)
+            VALUES (UNHEX('$hash'), 'access', @g, 0, @k, @p, @c, 'read write',
+                UTC_TIMESTAMP(6) + INTERVAL 1 HOUR);
+        COMMIT;
+        SELECT @c, id, account_id FROM balance WHERE customer_id = @c AND currency = 'EUR';") ||
+        die "minting the bench token failed"
+    [ -n "${ACCT_ID:-}" ] || die "the demo customer has no EUR balance"
+    say "booking $NOPS operations on the demo customer's EUR balance $BAL_ID (account $ACCT_ID)"
+    "$SEED_OPS" "$STACK/conf/seed.conf" "$BAL_ID" "$NOPS" 1000 >&2 || die "seed_ops failed"
+    echo "$COMPTOIR_MAIN_URL/accounts" > "$TMP/accounts.urls"
+    echo "$COMPTOIR_MAIN_URL/operations?account_id=$ACCT_ID" > "$TMP/ops.urls"
+    echo "$COMPTOIR_MAIN_URL/operations?account_id=$ACCT_ID&page=100" > "$TMP/ops100.urls"
+    MGR_TLS=(--cacert "$COMPTOIR_CA")
+}
+want manager && seed_manager
 
 RELOAD_BODY='{"amount":"1.00"}'
 # One request of each kind by hand first: a broken endpoint fails here, with its answer, not
@@ -198,13 +271,29 @@ smoke() {
     st=${out##*$'\t'}
     [[ $st == 20? ]] || die "reload answered $st: ${out%$'\t'*}"
 }
-smoke
+want partner && smoke
+smoke_manager() {
+    local u out st
+    for u in accounts ops ops100; do
+        out=$(curl -sS --cacert "$COMPTOIR_CA" -H "Authorization: Bearer $TOKEN" \
+            -w '\t%{http_code}' "$(cat "$TMP/$u.urls")") || die "smoke $u failed"
+        st=${out##*$'\t'}
+        [ "$st" = 200 ] || die "$u answered $st: ${out%$'\t'*}"
+        [[ $out == *'"id":'* ]] || die "$u answered an empty list"
+    done
+    st=$(curl -sS -o /dev/null --cacert "$COMPTOIR_CA" -H "Authorization: Bearer $BADTOKEN" \
+        -w '%{http_code}' "$(cat "$TMP/accounts.urls")") || die "smoke authhop failed"
+    [ "$st" = 401 ] || die "an unknown token answered $st, not 401"
+}
+want manager && smoke_manager
 
 # ---- CPU accounting --------------------------------------------------------------------------
 # Where the CPU goes per request: user+system ticks of the pool (its process group), nginx
 # (master and workers), mariadbd, and the whole box (/proc/stat), sampled around each load.
 CLK_TCK=$(getconf CLK_TCK)
 read -r POOL_PID < "$STACK/run/secure.pid"
+read -r BANK_PID < "$STACK/run/banking.pid"
+read -r AUTH_PID < "$STACK/run/auth.pid"
 read -r NGINX_PID < "$STACK/run/nginx.pid"
 read -r DB_PID < "$STACK/run/mariadbd.pid"
 # proc_ticks PID... -> user+system ticks summed over the PIDs (all their threads)
@@ -223,27 +312,31 @@ box_busy() {
     read -ra f < /proc/stat
     echo $((f[1] + f[2] + f[3] + f[6] + f[7] + f[8]))
 }
-# cpu_sample -> "pool nginx db box" ticks so far
+# cpu_sample -> "secure banking auth nginx db box" ticks so far
 cpu_sample() {
-    local pool ng
-    pool=$(pgrep -g "$POOL_PID" | tr '\n' ' ')
+    local sec bank auth ng
+    sec=$(pgrep -g "$POOL_PID" | tr '\n' ' ')
+    bank=$(pgrep -g "$BANK_PID" | tr '\n' ' ')
+    auth=$(pgrep -g "$AUTH_PID" | tr '\n' ' ')
     ng="$NGINX_PID $(pgrep -P "$NGINX_PID" | tr '\n' ' ')"
     # shellcheck disable=SC2086  # word lists of PIDs
-    echo "$(proc_ticks $pool) $(proc_ticks $ng) $(proc_ticks "$DB_PID") $(box_busy)"
+    echo "$(proc_ticks $sec) $(proc_ticks $bank) $(proc_ticks $auth) $(proc_ticks $ng)" \
+        "$(proc_ticks "$DB_PID") $(box_busy)"
 }
 
 # ---- measurements ----------------------------------------------------------------------------
 # measure NAME C ctload-args... -> appends "NAME C <ctload line>" to $TMP/ours and
-# "NAME C pool nginx db box" tick deltas to $TMP/cpu
+# "NAME C secure banking auth nginx db box" tick deltas to $TMP/cpu. The arguments carry the
+# identity: the partner's certificate (TLS), or the CA and a bearer header (MGR_TLS).
 measure() {
-    local name=$1 c=$2 line b0 b1 b2 b3 a0 a1 a2 a3
+    local name=$1 c=$2 line b0 b1 b2 b3 b4 b5 a0 a1 a2 a3 a4 a5
     shift 2
-    read -r b0 b1 b2 b3 < <(cpu_sample)
-    line=$("$CTLOAD" "${TLS[@]}" --conns "$c" --threads "$THREADS" --duration "$DUR" \
+    read -r b0 b1 b2 b3 b4 b5 < <(cpu_sample)
+    line=$("$CTLOAD" --conns "$c" --threads "$THREADS" --duration "$DUR" \
         --warmup "$WARMUP" "$@" 2> "$TMP/ctload-$name-$c.err") ||
         { cat "$TMP/ctload-$name-$c.err" >&2; die "ctload $name c=$c failed"; }
-    read -r a0 a1 a2 a3 < <(cpu_sample)
-    echo "$name $c $((a0 - b0)) $((a1 - b1)) $((a2 - b2)) $((a3 - b3))" >> "$TMP/cpu"
+    read -r a0 a1 a2 a3 a4 a5 < <(cpu_sample)
+    echo "$name $c $((a0 - b0)) $((a1 - b1)) $((a2 - b2)) $((a3 - b3)) $((a4 - b4)) $((a5 - b5))" >> "$TMP/cpu"
     printf '%s c=%s %s\n' "$name" "$c" "$line" | tee -a "$TMP/ours" >&2
     [ -s "$TMP/ctload-$name-$c.err" ] && sed 's/^/    /' "$TMP/ctload-$name-$c.err" >&2
     return 0
@@ -253,9 +346,21 @@ measure() {
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 for c in $CONC; do
     say "measuring at c=$c, ${DUR}s each (+${WARMUP}s warm-up)"
-    measure read "$c" --url-list "$TMP/read.urls"
-    measure reload "$c" --url-list "$TMP/reload.urls" --method POST --body "$RELOAD_BODY" --idem
-    measure reload1 "$c" --url-list "$TMP/reload1.urls" --method POST --body "$RELOAD_BODY" --idem
+    if want partner; then
+        measure read "$c" "${TLS[@]}" --url-list "$TMP/read.urls"
+        measure reload "$c" "${TLS[@]}" --url-list "$TMP/reload.urls" --method POST \
+            --body "$RELOAD_BODY" --idem
+        measure reload1 "$c" "${TLS[@]}" --url-list "$TMP/reload1.urls" --method POST \
+            --body "$RELOAD_BODY" --idem
+    fi
+    if want manager; then
+        for r in accounts ops ops100; do
+            measure "$r" "$c" "${MGR_TLS[@]}" --header "Authorization: Bearer $TOKEN" \
+                --url-list "$TMP/$r.urls"
+        done
+        measure authhop "$c" "${MGR_TLS[@]}" --header "Authorization: Bearer $BADTOKEN" \
+            --expect 401 --url-list "$TMP/accounts.urls"
+    fi
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -274,7 +379,8 @@ STARTED=0
 : > "$TMP/limits"
 if [ "$LIMITS" = 1 ]; then
     [ -x "$LIMITS_KIT" ] || die "ceilings kit $LIMITS_KIT not found (set LIMITS_KIT or LIMITS=0)"
-    ids="L4 L5 L5h"
+    ids="L4"
+    want partner && ids="$ids L5 L5h"
     [ "$LIMITS_TLS" = 1 ] && ids="L1 L2 $ids"
     say "ceilings kit: $ids at c=$CONC, ${LIMITS_DUR}s each"
     # sweep mode with one prefork count each = quick mode at every concurrency of CONC, in one
@@ -283,29 +389,63 @@ if [ "$LIMITS" = 1 ]; then
         WPROC_LIST=$LIMIT_WPROCS WRK_THREADS=$THREADS RESULTS="$TMP/limits" \
         "$LIMITS_KIT" > "$TMP/limits.out" 2> "$TMP/limits.err" ||
         { tail -n 20 "$TMP/limits.err" >&2; say "ceilings kit failed: ratios left empty"; }
+    # The kit's sweep mode has no L4p (a page of 50 operations): quick mode, once per c, with
+    # the same prefork count as L4.
+    if want manager; then
+        for c in $CONC; do
+            say "ceilings kit: L4p at c=$c"
+            ONLY=L4p MODE=quick REPS=1 DUR=$LIMITS_DUR CONNS=$c PROCS=$LIMIT_PROCS \
+                WRK_THREADS=$THREADS RESULTS="$TMP/limits" \
+                "$LIMITS_KIT" >> "$TMP/limits.out" 2>> "$TMP/limits.err" ||
+                { tail -n 20 "$TMP/limits.err" >&2; say "ceilings kit failed (L4p c=$c)"; }
+        done
+    fi
 fi
 
 # ---- report ----------------------------------------------------------------------------------
+row_label() {
+    case $1 in
+    read) echo "GET balance (spread)" ;;
+    reload) echo "POST reload (spread)" ;;
+    reload1) echo "POST reload (one balance)" ;;
+    accounts) echo "GET /accounts" ;;
+    ops) echo "GET /operations p1 (1 acct)" ;;
+    ops100) echo "GET /operations p100" ;;
+    authhop) echo "auth hop only (401)" ;;
+    *) echo "$1" ;;
+    esac
+}
+row_ceiling() {
+    case $1 in
+    read | accounts | authhop) echo L4 ;;
+    reload) echo L5 ;;
+    reload1) echo L5h ;;
+    ops | ops100) echo L4p ;;
+    esac
+}
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
 ceiling_line() { grep -E "^$1 .* c=$2( |$)" "$TMP/limits" | tail -n 1 || true; }
 
 # CPU per request in microseconds, from the tick deltas of $TMP/cpu. Requests are counted as
 # req_s x (WARMUP + DUR), since the ticks cover the warm-up too.
 cpu_table() {
-    local name c pool ng db box line rq cl
-    printf '\n# CPU per request, us: pool, nginx, mariadbd, client (ctload), rest of the box (kernel\n'
-    printf '# softirq, other tenants); busy = the whole box during the load (%s CPUs = 100%%)\n' "$(nproc)"
-    printf '%-30s %4s %7s %7s %7s %7s %7s %6s\n' endpoint c pool nginx db client rest busy%
-    while read -r name c pool ng db box; do
+    local name c sec bank auth ng db box line rq cl pool
+    printf '\n# CPU per request, us: pool (secure for the partner rows, banking for the manager rows),\n'
+    printf '# auth (the auth pool: the auth_request hop), nginx, mariadbd, client (ctload), rest of the\n'
+    printf '# box (kernel softirq, other tenants); busy = the whole box during the load (%s CPUs = 100%%)\n' "$(nproc)"
+    printf '%-30s %4s %7s %7s %7s %7s %7s %7s %6s\n' endpoint c pool auth nginx db client rest busy%
+    while read -r name c sec bank auth ng db box; do
         line=$(grep -E "^$name c=$c " "$TMP/ours" | tail -n 1)
         rq=$(field req_s "$line") cl=$(field cpu_s "$line")
-        awk -v n="$name" -v c="$c" -v p="$pool" -v g="$ng" -v d="$db" -v b="$box" -v r="$rq" \
-            -v cl="${cl:-0}" -v hz="$CLK_TCK" -v t="$((DUR + WARMUP))" -v ncpu="$(nproc)" 'BEGIN {
-            lab = n == "read" ? "GET balance (spread)" : n == "reload" ? "POST reload (spread)" : "POST reload (one balance)"
+        case $name in read | reload | reload1) pool=$sec ;; *) pool=$bank ;; esac
+        awk -v lab="$(row_label "$name")" -v c="$c" -v p="$pool" -v a="$auth" -v g="$ng" -v d="$db" \
+            -v b="$box" -v r="$rq" -v cl="${cl:-0}" -v hz="$CLK_TCK" -v t="$((DUR + WARMUP))" \
+            -v ncpu="$(nproc)" 'BEGIN {
             req = r * t; if (req <= 0) req = 1; us = 1e6 / hz
-            rest = b * us - (p + g + d) * us - cl * 1e6
-            printf "%-30s %4s %7.0f %7.0f %7.0f %7.0f %7.0f %5.0f%%\n", lab, c, p * us / req, g * us / req,
-                d * us / req, cl * 1e6 / req, rest / req, 100 * b / (hz * t * ncpu)
+            rest = b * us - (p + a + g + d) * us - cl * 1e6
+            printf "%-30s %4s %7.0f %7.0f %7.0f %7.0f %7.0f %7.0f %5.0f%%\n", lab, c, p * us / req,
+                a * us / req, g * us / req, d * us / req, cl * 1e6 / req, rest / req,
+                100 * b / (hz * t * ncpu)
         }'
     done < "$TMP/cpu"
 }
@@ -313,17 +453,14 @@ cpu_table() {
 report() {
     local name c line lim cid label rq p99 err non lrq lp99 ratio flag l1 l2 bad=0
     printf '# comptoir bench %s  rev %s  %s\n' "$(date -u '+%F %T UTC')" "$REV" "$BIN_ID"
-    printf '# box %s cpus; load before %s, after %s; secure workers %s; DUR %ss; ctload threads %s; balances %s\n' \
-        "$(nproc)" "$LOAD_BEFORE" "$LOAD_AFTER" "${WORKERS:-?}" "$DUR" "$THREADS" "$NBAL"
+    printf '# box %s cpus; load before %s, after %s; workers secure %s banking %s auth %s; DUR %ss; ctload threads %s; PART %s; balances %s; operations %s\n' \
+        "$(nproc)" "$LOAD_BEFORE" "$LOAD_AFTER" "${WORKERS:-?}" "${WORKERS_BANK:-?}" \
+        "${WORKERS_AUTH:-?}" "$DUR" "$THREADS" "$PART" "$NBAL" "$NOPS"
     printf '# ledger_check: %s\n' "$LEDGER"
     printf '%-30s %4s %8s %8s  %-4s %9s %8s %6s\n' endpoint c req/s p99_ms ceil ceil_req/s ceil_p99 ratio
     while read -r name c line; do
         c=${c#c=}
-        case $name in
-        read) label="GET balance (spread)" cid=L4 ;;
-        reload) label="POST reload (spread)" cid=L5 ;;
-        reload1) label="POST reload (one balance)" cid=L5h ;;
-        esac
+        label=$(row_label "$name") cid=$(row_ceiling "$name")
         rq=$(field req_s "$line") p99=$(field p99_ms "$line")
         err=$(field errors "$line") non=$(field non2xx "$line")
         lim=$(ceiling_line "$cid" "$c")

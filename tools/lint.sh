@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 fail=0
-src=$(git ls-files 'fcgi/*.c' 'fcgi/*.h' 'tools/*.c' 'tests/*.c' 'bench/*.c' 2>/dev/null)
+src=$(git ls-files 'fcgi/*.c' 'fcgi/*.h' 'jobs/*.c' 'jobs/*.h' 'tools/*.c' 'tests/*.c' 'bench/*.c' 2>/dev/null)
 
 banned='\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|atol|atof|strncpy)\s*\('
 if grep -nE "$banned" $src | grep -v '^\S*:\s*/\*'; then
@@ -22,6 +22,6 @@ done
 
 if command -v cppcheck >/dev/null; then
     cppcheck -q --enable=warning,performance,portability --error-exitcode=1 \
-        --suppress=missingIncludeSystem -Ifcgi/lib/include fcgi/ tools/*.c || fail=1
+        --suppress=missingIncludeSystem -Ifcgi/lib/include fcgi/ jobs/ tools/*.c || fail=1
 fi
 exit $fail

@@ -28,6 +28,7 @@ struct opts {
 
 static int usage(void);
 static int parse_args(int argc, char **argv, struct opts *o);
+static bool report(const char *balance, int64_t id, bool created, enum ct_err err, void *arg);
 static int run(struct ct_db *db, const struct ct_conf *conf, const struct opts *o);
 
 static int
@@ -67,53 +68,43 @@ parse_args(int argc, char **argv, struct opts *o)
     return 0;
 }
 
+/* One line per balance, as ct_stmt_make_month goes. */
+static bool
+report(const char *balance, int64_t id, bool created, enum ct_err err, void *arg)
+{
+    const struct opts *o = arg;
+
+    if (err != CT_OK)
+        printf("failed  balance %s %04d-%02d (%s)\n", balance, o->year, o->month, ct_err_code(err));
+    else
+        printf("%s statement %lld balance %s %04d-%02d\n", created ? "created" : "exists ",
+               (long long)id, balance, o->year, o->month);
+    return true;
+}
+
 static int
 run(struct ct_db *db, const struct ct_conf *conf, const struct opts *o)
 {
-    static const char sql[] = "SELECT id FROM balance WHERE created_at < ? "
-                              "AND (? IS NULL OR id = ?) ORDER BY created_at, id";
-    struct ct_rows *r = NULL;
-    char start[32], end[32];
-    size_t i, n;
-    int failed = 0, made = 0;
+    struct ct_stmt_month m = {0, 0, 0};
+    enum ct_err err = ct_stmt_make_month(db, conf->files_dir, o->year, o->month, o->account, false,
+                                         report, (void *)o, &m);
 
-    ct_stmt_window(o->year, o->month, start, end);
-    if (ct_db_query(db, sql, &r, "sss", end, o->account, o->account) != CT_OK) {
+    if (err == CT_E_RULE) {
+        fprintf(stderr, "statements: %04d-%02d has not ended yet\n", o->year, o->month);
+        return 2;
+    }
+    if (err != CT_OK) {
         fprintf(stderr, "statements: cannot list the balances\n");
         return 2;
     }
-    n = ct_rows_count(r);
-    for (i = 0; i < n; i++) {
-        const char *balance = ct_rows_str(r, i, 0);
-        int64_t id = 0;
-        bool created = false;
-        enum ct_err err = ct_stmt_generate(db, conf->files_dir, balance, o->year, o->month, &id,
-                                           &created);
-
-        if (err == CT_E_RULE) {
-            fprintf(stderr, "statements: %04d-%02d has not ended yet\n", o->year, o->month);
-            ct_rows_free(r);
-            return 2;
-        }
-        if (err != CT_OK) {
-            printf("failed  balance %s %04d-%02d (%s)\n", balance, o->year, o->month,
-                   ct_err_code(err));
-            failed++;
-            continue;
-        }
-        made += created;
-        printf("%s statement %lld balance %s %04d-%02d\n", created ? "created" : "exists ",
-               (long long)id, balance, o->year, o->month);
-    }
-    if (o->account != NULL && n == 0) {
+    if (o->account != NULL && m.balances == 0) {
         fprintf(stderr, "statements: no balance %s opened before %04d-%02d ended\n", o->account,
                 o->year, o->month);
-        failed++;
+        m.failed++;
     }
-    printf("statements %04d-%02d: %zu balances, %d created, %d failed\n", o->year, o->month, n,
-           made, failed);
-    ct_rows_free(r);
-    return failed > 0 ? 1 : 0;
+    printf("statements %04d-%02d: %zu balances, %zu created, %zu failed\n", o->year, o->month,
+           m.balances, m.created, m.failed);
+    return m.failed > 0 ? 1 : 0;
 }
 
 int

@@ -33,6 +33,7 @@ static enum ct_err load_context(struct ct_db *db, struct ct_stmt *st);
 static enum ct_err gen_unit(struct ct_db *db, void *arg);
 static enum ct_err write_files(struct ct_db *db, const char *files_dir, struct ct_stmt *st);
 static void row_to_stmt(const struct ct_rows *r, size_t i, struct ct_stmt *st);
+static bool month_ended(int year, int month);
 
 #define STMT_COLS                                                                                  \
     "s.id, s.partner_id, s.balance_id, s.account_id, s.year, s.month, s.currency, "              \
@@ -303,12 +304,9 @@ ct_stmt_generate(struct ct_db *db, const char *files_dir, const char *balance_id
                  int month, int64_t *id, bool *created)
 {
     struct gen_ctx g = {files_dir, balance_id, year, month, 0, false};
-    char start[32], end[32], now[32];
     enum ct_err err;
 
-    ct_stmt_window(year, month, start, end);
-    ct_time_to_db(ct_now_usec(), now);
-    if (strcmp(end, now) > 0)
+    if (!month_ended(year, month))
         return CT_E_RULE; /* the month is not over: its end-of-month balance is not known */
     err = ct_db_txn(db, gen_unit, &g);
     if (err == CT_E_CONFLICT) /* a concurrent run made it first */
@@ -318,6 +316,59 @@ ct_stmt_generate(struct ct_db *db, const char *files_dir, const char *balance_id
         *created = g.created;
     }
     return err;
+}
+
+static bool
+month_ended(int year, int month)
+{
+    char start[32], end[32], now[32];
+
+    ct_stmt_window(year, month, start, end);
+    ct_time_to_db(ct_now_usec(), now);
+    return strcmp(end, now) <= 0;
+}
+
+enum ct_err
+ct_stmt_make_month(struct ct_db *db, const char *files_dir, int year, int month,
+                   const char *balance_id, bool missing_only, ct_stmt_month_fn report, void *arg,
+                   struct ct_stmt_month *out)
+{
+    /* the NOT EXISTS probe is one lookup in uq_statement_account_month per balance */
+    static const char sql[] = "SELECT b.id FROM balance b WHERE b.created_at < ? "
+                              "AND (? IS NULL OR b.id = ?) AND (? = 0 OR NOT EXISTS (SELECT 1 "
+                              "FROM statement s WHERE s.account_id = b.account_id "
+                              "AND s.year = ? AND s.month = ?)) ORDER BY b.created_at, b.id";
+    struct ct_stmt_month run = {0, 0, 0};
+    struct ct_rows *r = NULL;
+    char start[32], end[32];
+    size_t i;
+    enum ct_err err;
+
+    if (!month_ended(year, month))
+        return CT_E_RULE;
+    ct_stmt_window(year, month, start, end);
+    err = ct_db_query(db, sql, &r, "sssiii", end, balance_id, balance_id, missing_only ? 1 : 0,
+                      year, month);
+    if (err != CT_OK)
+        return err;
+    run.balances = ct_rows_count(r);
+    for (i = 0; i < run.balances; i++) {
+        const char *balance = ct_rows_str(r, i, 0);
+        int64_t id = 0;
+        bool created = false;
+
+        err = ct_stmt_generate(db, files_dir, balance, year, month, &id, &created);
+        if (err != CT_OK)
+            run.failed++;
+        else if (created)
+            run.created++;
+        if (report != NULL && !report(balance, err == CT_OK ? id : 0, created, err, arg))
+            break;
+    }
+    ct_rows_free(r);
+    if (out != NULL)
+        *out = run;
+    return CT_OK;
 }
 
 static void

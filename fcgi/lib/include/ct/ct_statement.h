@@ -69,6 +69,28 @@ enum ct_err ct_stmt_compute(struct ct_db *db, struct ct_stmt *st);
 enum ct_err ct_stmt_generate(struct ct_db *db, const char *files_dir, const char *balance_id,
                              int year, int month, int64_t *id, bool *created);
 
+/* One balance's outcome in ct_stmt_make_month: err CT_OK with the statement's id and whether this
+ * call made it, or the error of that balance (id 0). Return false to stop the run there (the
+ * statements made so far stay: each is its own transaction). */
+typedef bool (*ct_stmt_month_fn)(const char *balance_id, int64_t id, bool created, enum ct_err err,
+                                 void *arg);
+
+struct ct_stmt_month {
+    size_t balances; /* balances listed (and reported, unless the callback stopped the run) */
+    size_t created, failed;
+};
+
+/* Make the statements of month year-month: for every user balance opened before the month ended
+ * (only balance_id when not NULL), ct_stmt_generate, then report (may be NULL) with the outcome.
+ * missing_only lists only the balances that have no statement for the month yet (a cheap check
+ * when nothing is missing); otherwise existing ones are reported with created false. Safe to run
+ * again and from several processes at once. CT_E_RULE when the month has not ended (nothing is
+ * made); an error listing the balances is returned as is; a balance that fails is counted in
+ * out->failed and the run goes on. out (written on CT_OK and on a stopped run) may be NULL. */
+enum ct_err ct_stmt_make_month(struct ct_db *db, const char *files_dir, int year, int month,
+                               const char *balance_id, bool missing_only, ct_stmt_month_fn report,
+                               void *arg, struct ct_stmt_month *out);
+
 /* The stored statement `id` if the customer may see its balance (CT_E_NOTFOUND otherwise), with
  * the bank, holder and account filled; lines are not loaded (ct_stmt_compute for them). */
 enum ct_err ct_stmt_get(struct ct_db *db, int64_t partner_id, const char *customer_id, int64_t id,
