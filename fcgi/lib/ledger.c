@@ -281,14 +281,16 @@ static enum ct_err
 leg_apply(struct ct_db *db, const struct ct_leg *leg, const char *currency,
           const struct hold_leg *hl, const char **code)
 {
-    static const char sql_credit[] = "UPDATE ledger_account SET balance = balance + ? "
+    static const char sql_credit[] = "UPDATE ledger_account SET balance = balance + ?, "
+                                     "posting_count = posting_count + 1 "
                                      "WHERE id = ? AND currency = ? AND status = 'active'";
     static const char sql_debit[] =
-        "UPDATE ledger_account SET balance = balance + ? WHERE id = ? AND currency = ? "
+        "UPDATE ledger_account SET balance = balance + ?, posting_count = posting_count + 1 "
+        "WHERE id = ? AND currency = ? "
         "AND status = 'active' AND (unbounded = 1 OR balance - held + overdraft + ? >= 0)";
     static const char sql_capture[] = "UPDATE ledger_account SET balance = balance + ?, "
-                                      "held = held - ? WHERE id = ? AND currency = ? "
-                                      "AND held >= ?";
+                                      "held = held - ?, posting_count = posting_count + 1 "
+                                      "WHERE id = ? AND currency = ? AND held >= ?";
     uint64_t n = 0;
     enum ct_err err;
 
@@ -310,8 +312,8 @@ leg_apply(struct ct_db *db, const struct ct_leg *leg, const char *currency,
 static enum ct_err
 legs_undo(struct ct_db *db, const struct ct_leg *legs, size_t n, const struct hold_leg *hl)
 {
-    static const char sql[] = "UPDATE ledger_account SET balance = balance - ?, held = held + ? "
-                              "WHERE id = ?";
+    static const char sql[] = "UPDATE ledger_account SET balance = balance - ?, held = held + ?, "
+                              "posting_count = posting_count - 1 WHERE id = ?";
     enum ct_err err;
     size_t i;
 
@@ -334,12 +336,14 @@ postings_insert(struct ct_db *db, int64_t entry_id, const struct ct_entry *e,
                 const struct ct_leg *legs, size_t n)
 {
     static const char sql_two[] =
-        "INSERT INTO ledger_posting (entry_id, account_id, amount, balance_after, booked_at) "
-        "SELECT ?, id, CASE WHEN id = ? THEN ? ELSE ? END, balance, NOW(6) "
+        "INSERT INTO ledger_posting (entry_id, account_id, amount, balance_after, account_seq, "
+        "booked_at) SELECT ?, id, CASE WHEN id = ? THEN ? ELSE ? END, balance, posting_count, "
+        "NOW(6) "
         "FROM ledger_account WHERE id IN (?, ?) ORDER BY id RETURNING account_id, balance_after";
     static const char sql_one[] =
-        "INSERT INTO ledger_posting (entry_id, account_id, amount, balance_after, booked_at) "
-        "SELECT ?, id, ?, balance, NOW(6) FROM ledger_account WHERE id = ? "
+        "INSERT INTO ledger_posting (entry_id, account_id, amount, balance_after, account_seq, "
+        "booked_at) SELECT ?, id, ?, balance, posting_count, NOW(6) FROM ledger_account "
+        "WHERE id = ? "
         "RETURNING account_id, balance_after";
     struct ct_rows *r = NULL;
     enum ct_err err = CT_OK;
@@ -732,6 +736,16 @@ static const char chk_running[] =
     "balance_after, COALESCE(LAG(balance_after) OVER (PARTITION BY account_id "
     "ORDER BY booked_at, id), 0) AS prev FROM ledger_posting) x "
     "WHERE balance_after <> prev + amount";
+/* Positions: the n-th posting of an account in (booked_at, id) order has account_seq n, and the
+ * account's posting_count is its number of postings (operation lists count ranges with them). */
+static const char chk_seq[] =
+    "SELECT account_id, id, account_seq, pos FROM (SELECT id, account_id, account_seq, "
+    "ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY booked_at, id) AS pos "
+    "FROM ledger_posting) x WHERE account_seq <> pos";
+static const char chk_count[] =
+    "SELECT a.id, a.posting_count, COALESCE(p.n, 0) FROM ledger_account a LEFT JOIN "
+    "(SELECT account_id, COUNT(*) AS n FROM ledger_posting GROUP BY account_id) p "
+    "ON p.account_id = a.id WHERE a.posting_count <> COALESCE(p.n, 0)";
 static const char chk_floor[] =
     "SELECT id, balance, held, overdraft FROM ledger_account "
     "WHERE held < 0 OR overdraft < 0 OR (unbounded = 0 AND balance - held + overdraft < 0)";
@@ -748,6 +762,8 @@ static const struct {
     {"held_not_holds", chk_held_sum, {"account", "held", "active_holds", NULL}},
     {"balance_not_last_after", chk_last_after, {"account", "balance", "last_after", NULL}},
     {"running_balance_break", chk_running, {"account", "posting", "after", "expected"}},
+    {"posting_seq_break", chk_seq, {"account", "posting", "seq", "position"}},
+    {"posting_count", chk_count, {"account", "posting_count", "postings", NULL}},
     {"below_floor", chk_floor, {"account", "balance", "held", "overdraft"}},
 };
 

@@ -244,15 +244,21 @@ bind_filter(const struct ct_op_filter *f, const struct ct_op_account *a, char *l
 static enum ct_err
 count_one(struct ct_db *db, const struct ct_op_filter *f, const struct bound *b, int64_t *count)
 {
-    static const char sql_range[] = "SELECT COUNT(*) FROM ledger_posting "
-                                    "WHERE account_id = ? AND booked_at >= ? AND booked_at < ?";
+    /* Postings in [from, to) = position of the last one before `to` minus position of the last
+     * one before `from` (the ledger numbers each account's postings): two index lookups on
+     * (account_id, booked_at, id), however long the history. */
+    static const char sql_range[] =
+        "SELECT COALESCE((SELECT account_seq FROM ledger_posting WHERE account_id = ? "
+        "AND booked_at < ? ORDER BY booked_at DESC, id DESC LIMIT 1), 0) - "
+        "COALESCE((SELECT account_seq FROM ledger_posting WHERE account_id = ? "
+        "AND booked_at < ? ORDER BY booked_at DESC, id DESC LIMIT 1), 0)";
     static const char sql_post[] = "SELECT COUNT(*) " POST_FROM POST_WHERE;
     static const char sql_hold[] = "SELECT COUNT(*) " HOLD_FROM HOLD_WHERE;
     struct ct_rows *r = NULL;
     enum ct_err err;
 
     if (filter_is_range_only(f))
-        err = ct_db_query(db, sql_range, &r, "lss", b->account, b->from, b->to);
+        err = ct_db_query(db, sql_range, &r, "lsls", b->account, b->to, b->account, b->from);
     else
         err = ct_db_query(db, f->upcoming ? sql_hold : sql_post, &r, FILTER_FMT, FILTER_ARGS(b));
     if (err != CT_OK)
