@@ -120,10 +120,10 @@ lint:
 	tools/lint.sh
 
 format:
-	clang-format -i $(wildcard fcgi/*/*.c fcgi/*/*.h fcgi/lib/include/ct/*.h jobs/*.[ch] tools/*.c tests/*/*.c)
+	clang-format -i $(wildcard fcgi/*/*.c fcgi/*/*.h fcgi/lib/include/ct/*.h jobs/*.[ch] tools/*.c tests/*/*.c bench/*.c)
 
 format-check:
-	clang-format --dry-run --Werror $(wildcard fcgi/*/*.c fcgi/*/*.h fcgi/lib/include/ct/*.h jobs/*.[ch] tools/*.c tests/*/*.c)
+	clang-format --dry-run --Werror $(wildcard fcgi/*/*.c fcgi/*/*.h fcgi/lib/include/ct/*.h jobs/*.[ch] tools/*.c tests/*/*.c bench/*.c)
 
 clean:
 	rm -rf build

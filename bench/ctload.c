@@ -496,15 +496,24 @@ static int
 parse_args(int argc, char **argv, struct opts *o)
 {
     static const struct option lo[] = {
-        {"url", required_argument, NULL, 'u'},     {"url-list", required_argument, NULL, 'U'},
-        {"cert", required_argument, NULL, 'E'},    {"key", required_argument, NULL, 'K'},
-        {"cacert", required_argument, NULL, 'A'},  {"conns", required_argument, NULL, 'c'},
-        {"threads", required_argument, NULL, 't'}, {"duration", required_argument, NULL, 'd'},
-        {"warmup", required_argument, NULL, 'w'},  {"method", required_argument, NULL, 'X'},
-        {"body", required_argument, NULL, 'b'},    {"idem", no_argument, NULL, 'i'},
-        {"header", required_argument, NULL, 'H'},  {"timeout-ms", required_argument, NULL, 'T'},
-        {"run-id", required_argument, NULL, 'r'},  {"verbose", no_argument, NULL, 'v'},
-        {"expect", required_argument, NULL, 'e'},  {"help", no_argument, NULL, 'h'},
+        {"url", required_argument, NULL, 'u'},
+        {"url-list", required_argument, NULL, 'U'},
+        {"cert", required_argument, NULL, 'E'},
+        {"key", required_argument, NULL, 'K'},
+        {"cacert", required_argument, NULL, 'A'},
+        {"conns", required_argument, NULL, 'c'},
+        {"threads", required_argument, NULL, 't'},
+        {"duration", required_argument, NULL, 'd'},
+        {"warmup", required_argument, NULL, 'w'},
+        {"method", required_argument, NULL, 'X'},
+        {"body", required_argument, NULL, 'b'},
+        {"idem", no_argument, NULL, 'i'},
+        {"header", required_argument, NULL, 'H'},
+        {"timeout-ms", required_argument, NULL, 'T'},
+        {"run-id", required_argument, NULL, 'r'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"expect", required_argument, NULL, 'e'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int c, n;

@@ -1,8 +1,8 @@
 /* connect.c - the consent page (GET /connect) and its form target (POST /connect/authorize):
  * RFC 6749 4.1.1-4.1.2 as seed 001 describes it. An unknown client or an unregistered
  * redirect_uri shows 'Service not found' and never redirects; other bad parameters redirect to
- * the redirect_uri with error (the invalid field names, ';'-separated, as API.md rules), the RFC 6749
- * error code in error_description, and state. */
+ * the redirect_uri with error (the invalid field names, ';'-separated, as API.md rules), the RFC
+ * 6749 error code in error_description, and state. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -10,9 +10,13 @@ const struct ct_route customers_routes[] = {
     {"GET", "/customers/me", customers_me_get, CT_R_SESSION},
     {"PUT", "/customers/me", customers_me_update, CT_R_SESSION},
     /* balances, cards and third parties of /customers/me go below */
-    {"GET", "/customers/me/balances/{balanceId}/third-parties", customers_third_party_list, CT_R_SESSION},
-    {"POST", "/customers/me/balances/{balanceId}/third-parties", customers_third_party_add, CT_R_SESSION},
-    {"DELETE", "/customers/me/balances/{balanceId}/third-parties", customers_third_party_remove, CT_R_SESSION},
-    {"DELETE", "/customers/me/balances/{balanceId}/third-parties/{customerId}", customers_third_party_remove, CT_R_SESSION},
+    {"GET", "/customers/me/balances/{balanceId}/third-parties", customers_third_party_list,
+     CT_R_SESSION},
+    {"POST", "/customers/me/balances/{balanceId}/third-parties", customers_third_party_add,
+     CT_R_SESSION},
+    {"DELETE", "/customers/me/balances/{balanceId}/third-parties", customers_third_party_remove,
+     CT_R_SESSION},
+    {"DELETE", "/customers/me/balances/{balanceId}/third-parties/{customerId}",
+     customers_third_party_remove, CT_R_SESSION},
     {NULL, NULL, NULL, 0},
 };

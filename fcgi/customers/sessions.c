@@ -39,7 +39,7 @@ static enum ct_err invalid_credentials(struct ct_req *req);
 static const char *const login_fields[] = {"email", "password", "device_id", NULL};
 
 #define LOCK_LEFT                                                                                  \
-    "CASE WHEN locked_until > UTC_TIMESTAMP(6) THEN CAST(CEIL(TIMESTAMPDIFF(MICROSECOND, "        \
+    "CASE WHEN locked_until > UTC_TIMESTAMP(6) THEN CAST(CEIL(TIMESTAMPDIFF(MICROSECOND, "         \
     "UTC_TIMESTAMP(6), locked_until) / 1000000) AS SIGNED) ELSE 0 END"
 
 /* The same answer, for an unknown email and for a wrong password. */

@@ -21,7 +21,7 @@ static void funding_cache_put(int64_t partner_id, const char *currency, int shar
     "b.id, b.partner_id, b.customer_id, b.account_id, b.currency, b.iban, bi.bic, b.status, "      \
     "b.created_at, a.balance, a.balance - a.held + a.overdraft "
 #define BALANCE_FROM                                                                               \
-    "FROM balance b JOIN base_iban bi ON bi.id = b.base_iban_id "                                 \
+    "FROM balance b JOIN base_iban bi ON bi.id = b.base_iban_id "                                  \
     "JOIN ledger_account a ON a.id = b.account_id "
 
 static void
@@ -42,8 +42,8 @@ load_row(const struct ct_rows *r, size_t row, struct ct_balance *b)
 }
 
 enum ct_err
-ct_balance_open(struct ct_db *db, int64_t partner_id, const char *customer_id,
-                const char *currency, struct ct_balance *out, const char **code)
+ct_balance_open(struct ct_db *db, int64_t partner_id, const char *customer_id, const char *currency,
+                struct ct_balance *out, const char **code)
 {
     static const char sql_base[] = "SELECT id, base_iban, prefix_len, next_seq FROM base_iban "
                                    "WHERE partner_id = ? AND currency = ? FOR UPDATE";
@@ -69,8 +69,7 @@ ct_balance_open(struct ct_db *db, int64_t partner_id, const char *customer_id,
         err = CT_E_INTERNAL;
         goto out;
     }
-    if (ct_iban_generate(ct_rows_str(rows, 0, 1), (int)prefix_len, (uint64_t)seq, iban) !=
-        CT_OK) {
+    if (ct_iban_generate(ct_rows_str(rows, 0, 1), (int)prefix_len, (uint64_t)seq, iban) != CT_OK) {
         ct_log(LOG_ERR, "base IBAN %lld cannot give account number %lld", (long long)base_id,
                (long long)seq);
         *code = "IBAN_RANGE_EXHAUSTED";
@@ -97,9 +96,9 @@ enum ct_err
 ct_balance_get(struct ct_db *db, int64_t partner_id, const char *customer_id, const char *id,
                struct ct_balance *out)
 {
-    static const char sql[] = "SELECT " BALANCE_COLS BALANCE_FROM
-                              "WHERE b.id = ? AND b.partner_id = ? "
-                              "AND (? IS NULL OR b.customer_id = ?)";
+    static const char sql[] =
+        "SELECT " BALANCE_COLS BALANCE_FROM "WHERE b.id = ? AND b.partner_id = ? "
+        "AND (? IS NULL OR b.customer_id = ?)";
     struct ct_rows *rows = NULL;
     enum ct_err err;
 
@@ -117,13 +116,13 @@ ct_balance_get(struct ct_db *db, int64_t partner_id, const char *customer_id, co
 }
 
 #define LIST_WHERE                                                                                 \
-    "WHERE b.partner_id = ? AND (? IS NULL OR b.customer_id = ?) "                                \
-    "AND (? IS NULL OR b.currency = ?) AND (? IS NULL OR b.iban = ?) "                            \
+    "WHERE b.partner_id = ? AND (? IS NULL OR b.customer_id = ?) "                                 \
+    "AND (? IS NULL OR b.currency = ?) AND (? IS NULL OR b.iban = ?) "                             \
     "AND (? IS NULL OR b.created_at >= ?) AND (? IS NULL OR b.created_at < ?) "
 
 enum ct_err
-ct_balance_list(struct ct_db *db, const struct ct_balance_filter *f, int64_t page,
-                int64_t per_page, struct ct_balance **out, size_t *n, int64_t *total)
+ct_balance_list(struct ct_db *db, const struct ct_balance_filter *f, int64_t page, int64_t per_page,
+                struct ct_balance **out, size_t *n, int64_t *total)
 {
     static const char sql_count[] = "SELECT COUNT(*) FROM balance b " LIST_WHERE;
     static const char sql_page[] = "SELECT " BALANCE_COLS BALANCE_FROM LIST_WHERE
@@ -135,17 +134,16 @@ ct_balance_list(struct ct_db *db, const struct ct_balance_filter *f, int64_t pag
     enum ct_err err;
 
     err = ct_db_query(db, sql_count, &rows, "lssssssssss", f->partner_id, f->customer_id,
-                      f->customer_id, f->currency, f->currency, f->iban, f->iban,
-                      f->created_from, f->created_from, f->created_to, f->created_to);
+                      f->customer_id, f->currency, f->currency, f->iban, f->iban, f->created_from,
+                      f->created_from, f->created_to, f->created_to);
     if (err != CT_OK)
         goto out;
     (void)ct_rows_i64(rows, 0, 0, &count);
     ct_rows_free(rows);
     rows = NULL;
     err = ct_db_query(db, sql_page, &rows, "lssssssssssll", f->partner_id, f->customer_id,
-                      f->customer_id, f->currency, f->currency, f->iban, f->iban,
-                      f->created_from, f->created_from, f->created_to, f->created_to, per_page,
-                      offset);
+                      f->customer_id, f->currency, f->currency, f->iban, f->iban, f->created_from,
+                      f->created_from, f->created_to, f->created_to, per_page, offset);
     if (err != CT_OK)
         goto out;
     got = ct_rows_count(rows);
@@ -242,7 +240,8 @@ funding_cache_get(int64_t partner_id, const char *currency, int shard, int64_t *
 static void
 funding_cache_put(int64_t partner_id, const char *currency, int shard, int64_t account_id)
 {
-    size_t i = funding_cached < FUNDING_CACHE ? funding_cached++ : (size_t)account_id % FUNDING_CACHE;
+    size_t i =
+        funding_cached < FUNDING_CACHE ? funding_cached++ : (size_t)account_id % FUNDING_CACHE;
 
     funding_cache[i].partner_id = partner_id;
     (void)snprintf(funding_cache[i].currency, sizeof(funding_cache[i].currency), "%s", currency);
@@ -275,8 +274,7 @@ funding_account(struct ct_db *db, int64_t partner_id, const char *currency, int 
         return CT_OK;
     }
     ct_rows_free(rows);
-    err = ct_ledger_account_open(db, partner_id, CT_ACCT_BANK_INTERNAL, currency, true,
-                                 account_id);
+    err = ct_ledger_account_open(db, partner_id, CT_ACCT_BANK_INTERNAL, currency, true, account_id);
     if (err == CT_OK)
         err = ct_db_exec(db, sql_ins, NULL, "lsil", partner_id, currency, shard, *account_id);
     /* not cached yet: the transaction may still roll back */

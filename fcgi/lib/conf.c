@@ -19,9 +19,18 @@ struct conf_key {
     const char *def;
 };
 
-#define STR_KEY(n, d) {#n, CONF_STR, offsetof(struct ct_conf, n), sizeof(((struct ct_conf *)0)->n), 0, 0, d}
-#define INT_KEY(n, lo, hi, d) {#n, CONF_INT, offsetof(struct ct_conf, n), 0, lo, hi, d}
-#define SIZE_KEY(n, lo, hi, d) {#n, CONF_SIZE, offsetof(struct ct_conf, n), 0, lo, hi, d}
+#define STR_KEY(n, d)                                                                              \
+    {                                                                                              \
+#n, CONF_STR, offsetof(struct ct_conf, n), sizeof(((struct ct_conf *)0)->n), 0, 0, d       \
+    }
+#define INT_KEY(n, lo, hi, d)                                                                      \
+    {                                                                                              \
+#n, CONF_INT, offsetof(struct ct_conf, n), 0, lo, hi, d                                    \
+    }
+#define SIZE_KEY(n, lo, hi, d)                                                                     \
+    {                                                                                              \
+#n, CONF_SIZE, offsetof(struct ct_conf, n), 0, lo, hi, d                                   \
+    }
 
 static const struct conf_key conf_keys[] = {
     STR_KEY(listen, ""),
@@ -60,8 +69,7 @@ find_key(const char *name)
 }
 
 static enum ct_err
-set_key(struct ct_conf *conf, const struct conf_key *k, const char *value, char *why,
-        size_t whysz)
+set_key(struct ct_conf *conf, const struct conf_key *k, const char *value, char *why, size_t whysz)
 {
     char *field = (char *)conf + k->offset;
     int64_t v;
@@ -75,8 +83,8 @@ set_key(struct ct_conf *conf, const struct conf_key *k, const char *value, char 
         return CT_OK;
     }
     if (!ct_parse_i64(value, k->min, k->max, &v)) {
-        (void)snprintf(why, whysz, "%s: expected a whole number in [%lld, %lld]", k->name,
-                       k->min, k->max);
+        (void)snprintf(why, whysz, "%s: expected a whole number in [%lld, %lld]", k->name, k->min,
+                       k->max);
         return CT_E_BADREQ;
     }
     if (k->type == CONF_INT)

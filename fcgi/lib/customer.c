@@ -24,14 +24,14 @@ static const char countries[] =
     "SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI "
     "VN VU WF WS YE YT ZA ZM ZW";
 
-static const char *const customer_fields[] = {"email",      "phone",   "first_name", "last_name",
-                                              "country",    "birth_date", NULL};
+static const char *const customer_fields[] = {"email",   "phone",      "first_name", "last_name",
+                                              "country", "birth_date", NULL};
 
 /* Room for the extra body members a channel may allow beside the customer's own fields. */
 #define CUSTOMER_EXTRA 8
 
 #define CUSTOMER_COLS                                                                              \
-    "id, partner_id, email, phone, first_name, last_name, country, "                              \
+    "id, partner_id, email, phone, first_name, last_name, country, "                               \
     "DATE_FORMAT(birth_date, '%Y-%m-%d'), kyc_status, created_at, updated_at"
 
 bool

@@ -73,7 +73,7 @@ ct_doc_clean_filename(const char *in, const char *mime_type, char out[CT_DOC_FIL
         o--;
     out[o] = '\0';
     if (o == 0) {
-        const char *ext = mime_type == NULL                         ? ""
+        const char *ext = mime_type == NULL                           ? ""
                           : strcmp(mime_type, "application/pdf") == 0 ? ".pdf"
                           : strcmp(mime_type, "image/png") == 0       ? ".png"
                           : strcmp(mime_type, "image/jpeg") == 0      ? ".jpg"
@@ -236,8 +236,7 @@ ct_doc_unlink(const char *files_dir, const char *storage_name)
 }
 
 enum ct_err
-ct_doc_read(const char *files_dir, const struct ct_document *d, unsigned char **data,
-            size_t *len)
+ct_doc_read(const char *files_dir, const struct ct_document *d, unsigned char **data, size_t *len)
 {
     char path[600], hex[65];
     unsigned char h[32], *buf = NULL;
@@ -268,7 +267,7 @@ ct_doc_read(const char *files_dir, const struct ct_document *d, unsigned char **
 }
 
 #define DOC_COLS                                                                                   \
-    "d.id, d.partner_id, d.customer_id, d.type, d.filename, d.mime_type, d.size, d.sha256, "      \
+    "d.id, d.partner_id, d.customer_id, d.type, d.filename, d.mime_type, d.size, d.sha256, "       \
     "d.storage_name, d.updated_at "
 
 static void
@@ -296,9 +295,11 @@ ct_doc_insert(struct ct_db *db, struct ct_document *d)
     enum ct_err err;
 
     ct_time_to_db(ct_now_usec(), d->updated_at);
-    err = ct_db_exec(db, sql, NULL, "lssssl" "ssss", d->partner_id, d->customer_id, d->type,
-                     d->filename, d->mime_type, d->size, d->sha256, d->storage_name,
-                     d->updated_at, d->updated_at);
+    err = ct_db_exec(db, sql, NULL,
+                     "lssssl"
+                     "ssss",
+                     d->partner_id, d->customer_id, d->type, d->filename, d->mime_type, d->size,
+                     d->sha256, d->storage_name, d->updated_at, d->updated_at);
     if (err == CT_OK)
         d->id = ct_db_last_id(db);
     return err;
@@ -360,11 +361,12 @@ ct_doc_operation_visible(struct ct_db *db, int64_t partner_id, const char *custo
 {
     static const char sql[] = "SELECT 1 FROM ledger_posting p JOIN balance b "
                               "ON b.account_id = p.account_id WHERE p.id = ? AND b.partner_id = ? "
-                              "AND b.status <> 'closed' AND (b.customer_id = ? OR EXISTS (SELECT 1 FROM balance_third_party "
+                              "AND b.status <> 'closed' AND (b.customer_id = ? OR EXISTS (SELECT 1 "
+                              "FROM balance_third_party "
                               "t WHERE t.balance_id = b.id AND t.customer_id = ?))";
     struct ct_rows *r = NULL;
-    enum ct_err err = ct_db_query(db, sql, &r, "llss", posting_id, partner_id, customer_id,
-                                  customer_id);
+    enum ct_err err =
+        ct_db_query(db, sql, &r, "llss", posting_id, partner_id, customer_id, customer_id);
 
     if (err == CT_OK && ct_rows_count(r) != 1)
         err = CT_E_NOTFOUND;

@@ -88,8 +88,8 @@ idem_unit(struct ct_db *db, void *arg)
     err = r->fn(r->req, r->ctx, &r->status, &answer);
     if (err != CT_OK)
         return err;
-    r->body = ct_strdup(json_object_to_json_string_ext(
-        answer, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    r->body = ct_strdup(json_object_to_json_string_ext(answer, JSON_C_TO_STRING_PLAIN |
+                                                                   JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(answer);
     return ct_idem_store(db, r->scope, r->key, r->status, r->body);
 }

@@ -131,8 +131,7 @@ ct_ident_x509(struct ct_req *req)
     }
     (void)snprintf(req->ident.partner_ref, sizeof(req->ident.partner_ref), "%s",
                    ct_rows_str(rows, 0, 1));
-    (void)snprintf(req->ident.subject, sizeof(req->ident.subject), "%s",
-                   ct_rows_str(rows, 0, 2));
+    (void)snprintf(req->ident.subject, sizeof(req->ident.subject), "%s", ct_rows_str(rows, 0, 2));
     ct_rows_free(rows);
     req->ident.kind = CT_IDENT_PARTNER;
     cache_store(cert, &req->ident, now);

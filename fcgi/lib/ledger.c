@@ -351,12 +351,11 @@ postings_insert(struct ct_db *db, int64_t entry_id, const struct ct_entry *e,
 
     for (i = 0; i < n && err == CT_OK; i += (n == 2 ? 2 : 1)) {
         if (n == 2)
-            err = ct_db_query(db, sql_two, &r, "llllll", entry_id, legs[0].account_id,
-                              legs[0].amount, legs[1].amount, legs[0].account_id,
-                              legs[1].account_id);
+            err =
+                ct_db_query(db, sql_two, &r, "llllll", entry_id, legs[0].account_id, legs[0].amount,
+                            legs[1].amount, legs[0].account_id, legs[1].account_id);
         else
-            err = ct_db_query(db, sql_one, &r, "lll", entry_id, legs[i].amount,
-                              legs[i].account_id);
+            err = ct_db_query(db, sql_one, &r, "lll", entry_id, legs[i].amount, legs[i].account_id);
         if (err != CT_OK)
             break;
         for (row = 0; row < ct_rows_count(r); row++, got++) {

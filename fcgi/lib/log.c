@@ -118,7 +118,8 @@ ct_log(int level, const char *fmt, ...)
     if (log_request != NULL)
         json_escape(log_request, req, sizeof(req));
     ct_time_iso(ct_now_usec(), ts);
-    (void)fprintf(stderr, "{\"ts\":\"%s\",\"level\":\"%s\",\"prog\":\"%s\",\"pid\":%ld,"
-                          "\"req\":\"%s\",\"msg\":\"%s\"}\n",
+    (void)fprintf(stderr,
+                  "{\"ts\":\"%s\",\"level\":\"%s\",\"prog\":\"%s\",\"pid\":%ld,"
+                  "\"req\":\"%s\",\"msg\":\"%s\"}\n",
                   ts, level_name(level), log_program, (long)getpid(), req, esc);
 }

@@ -20,8 +20,8 @@ static bool read_value(struct cursor *c, char *out, size_t outsz);
 static bool clean_text(const char *s);
 static const char *parse_disposition(struct cursor *c, struct ct_mp_part *part);
 static const char *parse_headers(struct cursor *c, struct ct_mp_part *part);
-static const char *parse_header(const char *line, size_t n, struct ct_mp_part *part,
-                                bool *seen_cd, bool *seen_ct);
+static const char *parse_header(const char *line, size_t n, struct ct_mp_part *part, bool *seen_cd,
+                                bool *seen_ct);
 
 /* RFC 9110 token characters. */
 static bool

@@ -88,7 +88,7 @@ static const char *category_label(const char *category, const char *lang);
     "h.created_at, NULL, NULL, NULL, NULL, NULL, NULL "
 #define HOLD_FROM                                                                                  \
     "FROM ledger_hold h LEFT JOIN operation_kind k ON k.kind = " HOLD_KIND " AND k.type = "        \
-                                                                           "'debit' "
+    "'debit' "
 /* A hold is a debit without documents. */
 #define HOLD_WHERE                                                                                 \
     "WHERE h.account_id = ? AND h.status = 'active' AND h.created_at >= ? AND h.created_at < ? "   \

@@ -24,9 +24,8 @@ static size_t utf8_char(const unsigned char *s, size_t left, unsigned *cp);
 
 /* An argon2id hash of a password nobody knows, with the cost above (salt "ct-dummy-salt-16"):
  * what an unknown account's login is checked against, so that it costs the same. */
-static const char dummy_hash[] =
-    "$argon2id$v=19$m=19456,t=2,p=1$Y3QtZHVtbXktc2FsdC0xNg$"
-    "yR5qqL6DzxJRVW4fh8cxAng6Cx/G6tldtRuANABXBUE";
+static const char dummy_hash[] = "$argon2id$v=19$m=19456,t=2,p=1$Y3QtZHVtbXktc2FsdC0xNg$"
+                                 "yR5qqL6DzxJRVW4fh8cxAng6Cx/G6tldtRuANABXBUE";
 
 /* Length in bytes of the UTF-8 sequence at s and its code point; 0 when it is not valid UTF-8
  * (truncated, overlong, surrogate, past U+10FFFF). */
@@ -104,8 +103,8 @@ ct_password_hash(const char *password, char out[CT_PASSWORD_HASH_MAX])
         return CT_E_INTERNAL;
     if (RAND_bytes(salt, sizeof(salt)) != 1)
         return CT_E_INTERNAL;
-    rc = argon2id_hash_encoded(PW_T_COST, PW_M_COST_KIB, PW_PARALLELISM, password,
-                               strlen(password), salt, sizeof(salt), PW_HASH_LEN, enc, sizeof(enc));
+    rc = argon2id_hash_encoded(PW_T_COST, PW_M_COST_KIB, PW_PARALLELISM, password, strlen(password),
+                               salt, sizeof(salt), PW_HASH_LEN, enc, sizeof(enc));
     if (rc != ARGON2_OK) {
         ct_log(LOG_ERR, "password: argon2id failed: %s", argon2_error_message(rc));
         return CT_E_INTERNAL;

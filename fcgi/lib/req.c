@@ -475,8 +475,7 @@ ct_body_str(struct ct_req *req, const char *field, bool required, size_t maxlen)
 }
 
 bool
-ct_body_amount(struct ct_req *req, const char *field, const struct ct_currency *cur,
-               int64_t *minor)
+ct_body_amount(struct ct_req *req, const char *field, const struct ct_currency *cur, int64_t *minor)
 {
     struct json_object *v = NULL;
     const char *text, *why = NULL;
@@ -553,8 +552,8 @@ ct_reply_bytes(struct ct_req *req, int status, const char *content_type, const v
     req->in->out[len] = '\0';
     req->in->out_len = len;
     req->in->status = status;
-    req->in->content_type = strpbrk(content_type, "\r\n") == NULL ? content_type
-                                                                   : "application/octet-stream";
+    req->in->content_type =
+        strpbrk(content_type, "\r\n") == NULL ? content_type : "application/octet-stream";
     req->in->replied = true;
     return CT_OK;
 }
@@ -562,9 +561,10 @@ ct_reply_bytes(struct ct_req *req, int status, const char *content_type, const v
 enum ct_err
 ct_reply_json(struct ct_req *req, int status, struct json_object *obj)
 {
-    enum ct_err err = ct_reply_raw(req, status,
-                                   json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
-                                                                           JSON_C_TO_STRING_NOSLASHESCAPE));
+    enum ct_err err =
+        ct_reply_raw(req, status,
+                     json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+                                                             JSON_C_TO_STRING_NOSLASHESCAPE));
 
     json_object_put(obj);
     return err;

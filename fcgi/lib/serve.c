@@ -20,10 +20,11 @@ static void on_master_signal(int sig);
 static void on_worker_term(int sig);
 static pid_t spawn_worker(const char *pool, const struct ct_route *routes,
                           const struct ct_conf *conf, int fd);
-static void worker_main(const char *pool, const struct ct_route *routes,
-                        const struct ct_conf *conf, int fd) __attribute__((noreturn));
+static void worker_main(const char *pool, const struct ct_route *routes, const struct ct_conf *conf,
+                        int fd) __attribute__((noreturn));
 static void dispatch(const struct ct_route *routes, struct ct_req *req);
 static enum ct_err identify(struct ct_req *req);
+static enum ct_err oauth_scope(struct ct_req *req);
 static void handle(const struct ct_route *routes, const struct ct_conf *conf, struct ct_db *db,
                    FCGX_Request *fcgi);
 static void stop_workers(pid_t *pids, int n);
@@ -49,6 +50,24 @@ on_worker_term(int sig)
     worker_stop = 1;
 }
 
+/* A third-party service acts within the scopes the customer granted: reading needs "read",
+ * anything else "write". Checked here, once, so no handler can forget it. */
+static enum ct_err
+oauth_scope(struct ct_req *req)
+{
+    const char *method = ct_req_param(req, "REQUEST_METHOD");
+    bool reading = method != NULL && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0);
+    enum ct_err err = ct_ident_auth(req, CT_IDENT_OAUTH);
+
+    if (err != CT_OK)
+        return err;
+    if (!ct_ident_has_scope(&req->ident, reading ? "read" : "write"))
+        return ct_req_fail(req, CT_E_FORBIDDEN, "INSUFFICIENT_SCOPE",
+                           reading ? "the access token was not granted the read scope"
+                                   : "the access token was not granted the write scope");
+    return CT_OK;
+}
+
 /* The identity the route asks for, from what nginx vouched for; refused before any handler. */
 static enum ct_err
 identify(struct ct_req *req)
@@ -60,7 +79,7 @@ identify(struct ct_req *req)
     if (flags & CT_R_SESSION)
         return ct_ident_auth(req, CT_IDENT_CUSTOMER);
     if (flags & CT_R_OAUTH)
-        return ct_ident_auth(req, CT_IDENT_OAUTH);
+        return oauth_scope(req);
     if (flags & CT_R_ADMIN)
         return ct_ident_auth(req, CT_IDENT_OPERATOR);
     return CT_OK;
@@ -240,8 +259,7 @@ ct_serve(const char *pool, const struct ct_route *routes, int argc, char **argv)
         for (i = 0; i < conf.workers; i++) {
             if (pids[i] != pid)
                 continue;
-            ct_log(LOG_ERR, "%s worker %ld died (status %d); restarting", pool, (long)pid,
-                   status);
+            ct_log(LOG_ERR, "%s worker %ld died (status %d); restarting", pool, (long)pid, status);
             if (time(NULL) - started[i] < 1)
                 sleep(1); /* a crash loop (database down) must not spin */
             pids[i] = master_stop ? 0 : spawn_worker(pool, routes, &conf, fd);

@@ -31,9 +31,8 @@ static enum ct_err end_unit(struct ct_db *db, void *arg);
 static enum ct_err
 pair_device(struct ct_db *db, const char *customer_id, const char *device_id)
 {
-    static const char sql[] =
-        "INSERT INTO customer_device (customer_id, device_id) VALUES (?, ?) "
-        "ON DUPLICATE KEY UPDATE last_seen_at = CURRENT_TIMESTAMP(6)";
+    static const char sql[] = "INSERT INTO customer_device (customer_id, device_id) VALUES (?, ?) "
+                              "ON DUPLICATE KEY UPDATE last_seen_at = CURRENT_TIMESTAMP(6)";
     uint64_t affected = 0;
     enum ct_err err;
 
@@ -57,8 +56,8 @@ ct_session_open(struct ct_db *db, int64_t partner_id, const char *customer_id,
     size_t dlen = device_id != NULL ? strlen(device_id) : 0;
     enum ct_err err;
 
-    if (customer_id == NULL || !ct_uuid_valid(customer_id) || dlen == 0 ||
-        dlen > DEVICE_ID_MAX || ttl_seconds <= 0 || partner_id <= 0)
+    if (customer_id == NULL || !ct_uuid_valid(customer_id) || dlen == 0 || dlen > DEVICE_ID_MAX ||
+        ttl_seconds <= 0 || partner_id <= 0)
         return CT_E_INTERNAL; /* the caller validates what the client sent */
     memset(&s, 0, sizeof(s));
     err = ct_uuid_new(s.id);

@@ -14,7 +14,7 @@
 #include "ct/ct_pdf.h"
 #include "ct/ct_statement.h"
 
-#define STMT_MAX_LINES 100000      /* a month of one account; far above any real one */
+#define STMT_MAX_LINES 100000     /* a month of one account; far above any real one */
 #define STMT_FILE_MAX (64u << 20) /* what a statement file may weigh when read back */
 
 struct gen_ctx {
@@ -36,8 +36,8 @@ static void row_to_stmt(const struct ct_rows *r, size_t i, struct ct_stmt *st);
 static bool month_ended(int year, int month);
 
 #define STMT_COLS                                                                                  \
-    "s.id, s.partner_id, s.balance_id, s.account_id, s.year, s.month, s.currency, "              \
-    "s.opening_balance, s.closing_balance, s.total_credit, s.total_debit, s.credit_count, "       \
+    "s.id, s.partner_id, s.balance_id, s.account_id, s.year, s.month, s.currency, "                \
+    "s.opening_balance, s.closing_balance, s.total_credit, s.total_debit, s.credit_count, "        \
     "s.debit_count, s.generated_at, s.pdf_sha256, s.camt_sha256 "
 
 void
@@ -285,10 +285,10 @@ gen_unit(struct ct_db *db, void *arg)
     if (err != CT_OK)
         goto out;
     ct_time_to_db(ct_now_usec(), st.generated_at);
-    err = ct_db_exec(db, sql_ins, NULL, "lsliislllliis", st.partner_id, st.balance_id,
-                     st.account_id, st.year, st.month, st.currency, st.opening, st.closing,
-                     st.total_credit, st.total_debit, st.credit_count, st.debit_count,
-                     st.generated_at);
+    err =
+        ct_db_exec(db, sql_ins, NULL, "lsliislllliis", st.partner_id, st.balance_id, st.account_id,
+                   st.year, st.month, st.currency, st.opening, st.closing, st.total_credit,
+                   st.total_debit, st.credit_count, st.debit_count, st.generated_at);
     if (err != CT_OK)
         goto out;
     st.id = g->id = ct_db_last_id(db);
@@ -425,12 +425,12 @@ ct_stmt_get(struct ct_db *db, int64_t partner_id, const char *customer_id, int64
 }
 
 #define LIST_FROM                                                                                  \
-    "FROM statement s JOIN balance b ON b.id = s.balance_id "                                     \
+    "FROM statement s JOIN balance b ON b.id = s.balance_id "                                      \
     "WHERE b.partner_id = ? AND " CT_SQL_BALANCE_VISIBLE " AND (? = 0 OR s.year = ?) "
 
 enum ct_err
-ct_stmt_list(struct ct_db *db, int64_t partner_id, const char *customer_id, int year,
-             int64_t page, int64_t per_page, struct ct_stmt **out, size_t *n, int64_t *total)
+ct_stmt_list(struct ct_db *db, int64_t partner_id, const char *customer_id, int year, int64_t page,
+             int64_t per_page, struct ct_stmt **out, size_t *n, int64_t *total)
 {
     static const char sql_count[] = "SELECT COUNT(*) " LIST_FROM;
     static const char sql_page[] = "SELECT " STMT_COLS LIST_FROM
@@ -443,8 +443,7 @@ ct_stmt_list(struct ct_db *db, int64_t partner_id, const char *customer_id, int 
 
     if (__builtin_mul_overflow(page - 1, per_page, &offset))
         return CT_E_RULE;
-    err = ct_db_query(db, sql_count, &r, "lssii", partner_id, customer_id, customer_id, year,
-                      year);
+    err = ct_db_query(db, sql_count, &r, "lssii", partner_id, customer_id, customer_id, year, year);
     if (err == CT_OK && !ct_rows_i64(r, 0, 0, &count))
         err = CT_E_INTERNAL;
     ct_rows_free(r);

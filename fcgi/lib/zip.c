@@ -131,8 +131,7 @@ ct_zip_add(struct ct_zip *z, const char *name, const void *data, size_t len, int
     put16(ch + 36, 0);                      /* internal attributes */
     put32(ch + 38, 0100644u << 16);         /* external: a regular file, rw-r--r-- */
     put32(ch + 42, (uint32_t)offset);
-    if (ct_buf_append(z->out, lh, sizeof(lh)) != CT_OK ||
-        ct_buf_append(z->out, name, n) != CT_OK ||
+    if (ct_buf_append(z->out, lh, sizeof(lh)) != CT_OK || ct_buf_append(z->out, name, n) != CT_OK ||
         (len > 0 && ct_buf_append(z->out, data, len) != CT_OK) ||
         ct_buf_append(&z->central, ch, sizeof(ch)) != CT_OK ||
         ct_buf_append(&z->central, name, n) != CT_OK)

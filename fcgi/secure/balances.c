@@ -50,8 +50,7 @@ open_unit(struct ct_db *db, void *arg)
 {
     struct open_ctx *o = arg;
 
-    return ct_balance_open(db, o->partner_id, o->customer_id, o->currency, &o->balance,
-                           &o->code);
+    return ct_balance_open(db, o->partner_id, o->customer_id, o->currency, &o->balance, &o->code);
 }
 
 enum ct_err
@@ -158,8 +157,8 @@ secure_balance_iban(struct ct_req *req)
     struct ct_balance b;
     enum ct_err err;
 
-    err = ct_balance_get(req->db, req->ident.partner_id, NULL, ct_req_path_arg(req, "balanceId"),
-                         &b);
+    err =
+        ct_balance_get(req->db, req->ident.partner_id, NULL, ct_req_path_arg(req, "balanceId"), &b);
     if (err != CT_OK)
         return ct_req_fail(req, err, NULL, "balance not found");
     return ct_reply_json(req, 200, ct_balance_iban_json(&b));

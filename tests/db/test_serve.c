@@ -49,8 +49,8 @@ static const struct ct_route routes[] = {
 static void
 put_record(int fd, int type, const void *body, size_t len)
 {
-    unsigned char h[8] = {1, (unsigned char)type, 0, 1, (unsigned char)(len >> 8),
-                          (unsigned char)(len & 255), 0, 0};
+    unsigned char h[8] = {
+        1, (unsigned char)type, 0, 1, (unsigned char)(len >> 8), (unsigned char)(len & 255), 0, 0};
 
     assert_int_equal(write(fd, h, 8), 8);
     if (len > 0)

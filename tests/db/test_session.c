@@ -1,5 +1,6 @@
 /* test_session.c - customer sessions against a real MariaDB (COMPTOIR_DB_* env, the migrations
- * applied): open, check, sliding expiry, expiry, logout, unknown and ended tokens, device pairing. */
+ * applied): open, check, sliding expiry, expiry, logout, unknown and ended tokens, device pairing.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,8 +54,7 @@ open_fn(struct ct_db *db, void *arg)
 }
 
 static void
-open_session(struct fx *f, const char *customer, const char *device, int ttl,
-             struct open_ctx *c)
+open_session(struct fx *f, const char *customer, const char *device, int ttl, struct open_ctx *c)
 {
     memset(c, 0, sizeof(*c));
     c->partner_id = f->partner_id;
@@ -134,8 +134,9 @@ test_open_and_check(void **state)
     assert_string_equal(s.customer_id, f->customer);
     assert_int_equal(s.partner_id, f->partner_id);
     /* the database keeps the hash only */
-    assert_int_equal(q_i64(f, "SELECT COUNT(*) FROM customer_session WHERE id = ? "
-                              "AND token_hash = UNHEX(SHA2(?, 256))",
+    assert_int_equal(q_i64(f,
+                           "SELECT COUNT(*) FROM customer_session WHERE id = ? "
+                           "AND token_hash = UNHEX(SHA2(?, 256))",
                            c.s.id, c.token),
                      1);
 }
@@ -330,12 +331,9 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_open_and_check),
-        cmocka_unit_test(test_slide_at_most_once_a_minute),
-        cmocka_unit_test(test_expiry),
-        cmocka_unit_test(test_end),
-        cmocka_unit_test(test_unknown_tokens),
-        cmocka_unit_test(test_device_paired_once),
+        cmocka_unit_test(test_open_and_check), cmocka_unit_test(test_slide_at_most_once_a_minute),
+        cmocka_unit_test(test_expiry),         cmocka_unit_test(test_end),
+        cmocka_unit_test(test_unknown_tokens), cmocka_unit_test(test_device_paired_once),
     };
 
     if (getenv("COMPTOIR_DB_SOCKET") == NULL || getenv("COMPTOIR_DB_NAME") == NULL) {

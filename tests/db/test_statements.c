@@ -42,9 +42,10 @@ seed_unit(struct ct_db *db, void *arg)
 {
     static const char sql_p[] = "INSERT INTO partner (public_id, name) VALUES (UUID(), ?)";
     /* the demo partner's base, but account numbers far from any other run's (IBANs are unique) */
-    static const char sql_b[] = "INSERT INTO base_iban (partner_id, currency, base_iban, prefix_len, "
-                                "bic, next_seq) VALUES (?, 'EUR', 'FR1420041010050500013M02606', 10, "
-                                "'TESTFRPPXXX', ?)";
+    static const char sql_b[] =
+        "INSERT INTO base_iban (partner_id, currency, base_iban, prefix_len, "
+        "bic, next_seq) VALUES (?, 'EUR', 'FR1420041010050500013M02606', 10, "
+        "'TESTFRPPXXX', ?)";
     struct seed_ctx *c = arg;
     struct fx *f = c->f;
     const char *code = NULL;
@@ -62,8 +63,8 @@ seed_unit(struct ct_db *db, void *arg)
     if (err == CT_OK)
         err = ct_balance_open(db, f->partner, f->owner.id, "EUR", &f->bal, &code);
     if (err == CT_OK)
-        err = ct_ledger_account_open(db, f->partner, CT_ACCT_BANK_INTERNAL, "EUR", true,
-                                     &f->funding);
+        err =
+            ct_ledger_account_open(db, f->partner, CT_ACCT_BANK_INTERNAL, "EUR", true, &f->funding);
     return err;
 }
 
@@ -78,8 +79,8 @@ post_unit(struct ct_db *db, void *arg)
 {
     struct post_ctx *c = arg;
     struct ct_leg legs[2] = {{c->f->bal.account_id, c->amount}, {c->f->funding, -c->amount}};
-    struct ct_entry e = {c->f->partner, c->amount > 0 ? "reload" : "fee", c->label, "EUR",
-                         legs, 2, NULL};
+    struct ct_entry e = {c->f->partner, c->amount > 0 ? "reload" : "fee", c->label, "EUR", legs, 2,
+                         NULL};
     int64_t entry = 0;
     const char *code = NULL;
 
@@ -130,9 +131,8 @@ test_known_months(void **state)
     book(f, 501, "Remboursement", "2019-04-15 12:00:00.000000");
     book(f, -1, "Arrondi", "2019-04-30 23:59:59.999999");
     for (m = 3; m <= 5; m++) {
-        assert_int_equal(ct_stmt_generate(f->db, f->files, f->bal.id, 2019, m, &id[m - 3],
-                                          &created),
-                         CT_OK);
+        assert_int_equal(
+            ct_stmt_generate(f->db, f->files, f->bal.id, 2019, m, &id[m - 3], &created), CT_OK);
         assert_true(created);
     }
     /* March: the last microsecond of the month belongs to it */
@@ -199,11 +199,11 @@ test_scope_list_and_refusals(void **state)
     assert_int_equal(total, 0);
     free(items);
     gmtime_r(&now, &tm);
-    assert_int_equal(ct_stmt_generate(f->db, f->files, f->bal.id, tm.tm_year + 1900,
-                                      tm.tm_mon + 1, &id, &created),
+    assert_int_equal(ct_stmt_generate(f->db, f->files, f->bal.id, tm.tm_year + 1900, tm.tm_mon + 1,
+                                      &id, &created),
                      CT_E_RULE); /* this month has not ended */
-    assert_int_equal(ct_stmt_generate(f->db, f->files, "00000000-0000-4000-8000-000000000000",
-                                      2019, 4, &id, &created),
+    assert_int_equal(ct_stmt_generate(f->db, f->files, "00000000-0000-4000-8000-000000000000", 2019,
+                                      4, &id, &created),
                      CT_E_NOTFOUND);
 }
 

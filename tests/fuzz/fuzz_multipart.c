@@ -26,8 +26,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ctype[hlen] = '\0';
     blen = nl != NULL ? size - hlen - 1 : 0;
     body = malloc(blen + 1); /* exact copy so ASan sees any read past the end */
-    if (body == NULL || strlen(ctype) != hlen ||
-        ct_multipart_boundary(ctype, boundary) != CT_OK) {
+    if (body == NULL || strlen(ctype) != hlen || ct_multipart_boundary(ctype, boundary) != CT_OK) {
         /* try the body against a fixed boundary anyway */
         memcpy(boundary, "XyZ", 4);
     }

@@ -280,3 +280,14 @@ apiTest('customer channel: /customers/me/balances/{balanceId}/third-parties', as
     assert.equal(del.status, 204, show(del));
     assert.ok(!(await api({ token: otherToken }, '/accounts')).json.some((a) => a.balance_id === balance.id));
 });
+
+apiTest('scopes: reading needs the read scope and writing the write scope (403 otherwise)', async () => {
+    const readOnly = mintAccessToken(A.customer.id, partnerId, 'read');
+    const writeOnly = mintAccessToken(A.customer.id, partnerId, 'write');
+    assert.equal((await get('/accounts', oauth(readOnly))).status, 200);
+    assertM1(await get('/accounts', oauth(writeOnly)), 403, 'a write-only token reading');
+    const before = sqlValue(`SELECT COUNT(*) FROM balance_third_party WHERE balance_id = ${lit(A.balance.id)}`);
+    assertM1(await post(`/accounts/${A.accountId}/third-parties`, { email: B.customer.email }, oauth(readOnly)),
+        403, 'a read-only token writing');
+    assert.equal(sqlValue(`SELECT COUNT(*) FROM balance_third_party WHERE balance_id = ${lit(A.balance.id)}`), before);
+});

@@ -56,15 +56,11 @@ test_boundary(void **state)
 static void
 test_parse_file_and_field(void **state)
 {
-    static const char body[] = "--XyZ" CRLF
-                               "Content-Disposition: form-data; name=\"file\"; "
-                               "filename=\"inv\\\"oice.pdf\"" CRLF
-                               "Content-Type: application/pdf" CRLF CRLF
-                               "%PDF-1.4 --XyZ not after CRLF\r\n" CRLF
-                               "--XyZ" CRLF
-                               "content-disposition: form-data; name=note" CRLF CRLF
-                               "hi" CRLF
-                               "--XyZ--" CRLF;
+    static const char body[] =
+        "--XyZ" CRLF "Content-Disposition: form-data; name=\"file\"; "
+        "filename=\"inv\\\"oice.pdf\"" CRLF "Content-Type: application/pdf" CRLF CRLF
+        "%PDF-1.4 --XyZ not after CRLF\r\n" CRLF "--XyZ" CRLF
+        "content-disposition: form-data; name=note" CRLF CRLF "hi" CRLF "--XyZ--" CRLF;
     struct ct_mp_part parts[4];
     const struct ct_mp_part *f;
     size_t n = 0;
@@ -117,8 +113,8 @@ test_parse_refusals(void **state)
         /* no closing boundary */
         "--XyZ" CRLF "Content-Disposition: form-data; name=a" CRLF CRLF "x",
         /* epilogue */
-        "--XyZ" CRLF "Content-Disposition: form-data; name=a" CRLF CRLF "x" CRLF
-        "--XyZ--" CRLF "more",
+        "--XyZ" CRLF "Content-Disposition: form-data; name=a" CRLF CRLF "x" CRLF "--XyZ--" CRLF
+        "more",
         /* transport padding after the boundary */
         "--XyZ  " CRLF "Content-Disposition: form-data; name=a" CRLF CRLF "x" CRLF "--XyZ--",
         /* no Content-Disposition */
@@ -167,9 +163,9 @@ test_parse_refusals(void **state)
 static void
 test_parse_limits(void **state)
 {
-    static const char two[] = "--XyZ" CRLF "Content-Disposition: form-data; name=a" CRLF CRLF
-                              "x" CRLF "--XyZ" CRLF "Content-Disposition: form-data; name=b" CRLF
-                              CRLF "y" CRLF "--XyZ--";
+    static const char two[] =
+        "--XyZ" CRLF "Content-Disposition: form-data; name=a" CRLF CRLF "x" CRLF "--XyZ" CRLF
+        "Content-Disposition: form-data; name=b" CRLF CRLF "y" CRLF "--XyZ--";
     char many[2048] = "--XyZ" CRLF;
     struct ct_mp_part parts[2];
     size_t n = 0, i, used = strlen(many);

@@ -93,11 +93,11 @@ test_policy(void **state)
     assert_false(ct_password_acceptable(big, &why));
     assert_false(ct_password_acceptable("0123456789\t", &why));
     assert_false(ct_password_acceptable("0123456789\x7f", &why));
-    assert_false(ct_password_acceptable("0123456789\xc2\x85", &why)); /* C1 NEL */
-    assert_false(ct_password_acceptable("0123456789\xff", &why));     /* not UTF-8 */
-    assert_false(ct_password_acceptable("0123456789\xc0\xaf", &why)); /* overlong '/' */
-    assert_false(ct_password_acceptable("0123456789\xed\xa0\x80", &why)); /* surrogate */
-    assert_false(ct_password_acceptable("0123456789\xe2\x82", &why));     /* truncated */
+    assert_false(ct_password_acceptable("0123456789\xc2\x85", &why));        /* C1 NEL */
+    assert_false(ct_password_acceptable("0123456789\xff", &why));            /* not UTF-8 */
+    assert_false(ct_password_acceptable("0123456789\xc0\xaf", &why));        /* overlong '/' */
+    assert_false(ct_password_acceptable("0123456789\xed\xa0\x80", &why));    /* surrogate */
+    assert_false(ct_password_acceptable("0123456789\xe2\x82", &why));        /* truncated */
     assert_true(ct_password_acceptable("0123456789\xf0\x9f\x92\xb6", &why)); /* emoji */
 }
 
@@ -105,8 +105,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_hash_then_verify),  cmocka_unit_test(test_wrong_password),
-        cmocka_unit_test(test_malformed_hash),    cmocka_unit_test(test_burn_does_not_crash),
+        cmocka_unit_test(test_hash_then_verify), cmocka_unit_test(test_wrong_password),
+        cmocka_unit_test(test_malformed_hash),   cmocka_unit_test(test_burn_does_not_crash),
         cmocka_unit_test(test_policy),
     };
 

@@ -186,8 +186,11 @@ test_clean_utf8(void **state)
     char out[16];
 
     (void)state;
-    ct_pdf_clean_utf8("a\xc3\xa9" "b", out, sizeof(out));
-    assert_string_equal(out, "a\xc3\xa9" "b");
+    ct_pdf_clean_utf8("a\xc3\xa9"
+                      "b",
+                      out, sizeof(out));
+    assert_string_equal(out, "a\xc3\xa9"
+                             "b");
     ct_pdf_clean_utf8("a\xc3(\xed\xa0\x80\x01z", out, sizeof(out)); /* bad, surrogate, C0 */
     assert_string_equal(out, "a?(????z");
     ct_pdf_clean_utf8("\xe2\x82\xac\xe2\x82\xac", out, 5); /* never cuts a character */

@@ -47,9 +47,10 @@ parse(struct fixture *f, const char *text)
 static void
 test_json_parse_refuses_bad_bodies(void **state)
 {
-    static const char *const bad[] = {"",      "{",         "[1]",          "\"x\"", "1",
-                                      "{} {}", "{'a':1}",   "{\"a\":01}",    "null",
-                                      "{\"a\":\"\xff\"}", "{\"a\":1,}"};
+    static const char *const bad[] = {
+        "",          "{",       "[1]",        "\"x\"", "1",
+        "{} {}",     "{'a':1}", "{\"a\":01}", "null",  "{\"a\":\"\xff\"}",
+        "{\"a\":1,}"};
     struct json_object *o = NULL;
     const char *why = NULL;
     size_t i;

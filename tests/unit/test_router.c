@@ -56,7 +56,7 @@ test_params_are_captured(void **state)
     char allow[64];
 
     assert_int_equal(ct_route_match(routes, &f->req, "GET", "/secure/customers/c1/balances/b2",
-                                     allow, sizeof(allow)),
+                                    allow, sizeof(allow)),
                      CT_OK);
     assert_ptr_equal(f->req.route, &routes[3]);
     assert_string_equal(ct_req_path_arg(&f->req, "customerId"), "c1");
@@ -69,9 +69,10 @@ test_unknown_paths_are_404(void **state)
 {
     struct fixture *f = *state;
     char allow[64];
-    static const char *const paths[] = {"/secure/customers/",  "/secure/customers//balances",
-                                        "/secure",             "/secure/ibans/x",
-                                        "/secure/customers/a/b", "", "secure/ibans"};
+    static const char *const paths[] = {
+        "/secure/customers/", "/secure/customers//balances", "/secure",
+        "/secure/ibans/x",    "/secure/customers/a/b",       "",
+        "secure/ibans"};
     size_t i;
 
     for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)

@@ -144,9 +144,12 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_buf_cap_is_hard),     cmocka_unit_test(test_parse_i64),
-        cmocka_unit_test(test_time_parse_and_print), cmocka_unit_test(test_uuid),
-        cmocka_unit_test(test_conf_file_and_env),   cmocka_unit_test(test_log_redacts_card_numbers),
+        cmocka_unit_test(test_buf_cap_is_hard),
+        cmocka_unit_test(test_parse_i64),
+        cmocka_unit_test(test_time_parse_and_print),
+        cmocka_unit_test(test_uuid),
+        cmocka_unit_test(test_conf_file_and_env),
+        cmocka_unit_test(test_log_redacts_card_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -146,7 +146,7 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_crc32_known_answers), cmocka_unit_test(test_zip_layout),
+        cmocka_unit_test(test_crc32_known_answers),   cmocka_unit_test(test_zip_layout),
         cmocka_unit_test(test_zip_refuses_bad_names), cmocka_unit_test(test_zip_cap),
         cmocka_unit_test(test_zip_unzip_accepts),
     };

@@ -36,7 +36,7 @@ struct ct_balance_filter {
     int64_t partner_id;
     const char *customer_id;
     const char *currency;
-    const char *iban;        /* exact electronic form */
+    const char *iban;         /* exact electronic form */
     const char *created_from; /* DATETIME(6) text */
     const char *created_to;
 };
@@ -58,7 +58,7 @@ struct json_object *ct_amount_json(int64_t minor, const char *currency);
  * on one row) to the balance. *entry_id is the ledger entry, *balance_after the balance's posted
  * balance right after it. */
 enum ct_err ct_balance_reload(struct ct_db *db, const struct ct_balance *b, int64_t amount,
-                              const char *description, int64_t *entry_id,
-                              int64_t *balance_after, const char **code);
+                              const char *description, int64_t *entry_id, int64_t *balance_after,
+                              const char **code);
 
 #endif /* CT_BALANCE_H */

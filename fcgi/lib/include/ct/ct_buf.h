@@ -7,14 +7,14 @@
 
 /* Visible so it can live on the stack; members are read and written only through this API. */
 struct ct_buf {
-    char *data;   /* always NUL-terminated when len > 0 or after any append */
+    char *data; /* always NUL-terminated when len > 0 or after any append */
     size_t len;
     size_t alloc;
-    size_t cap;   /* appends that would pass it fail with CT_E_TOOBIG and leave the buffer as was */
+    size_t cap; /* appends that would pass it fail with CT_E_TOOBIG and leave the buffer as was */
 };
 
 void ct_buf_init(struct ct_buf *b, size_t cap);
-void ct_buf_free(struct ct_buf *b); /* NULL-safe; leaves b empty and reusable */
+void ct_buf_free(struct ct_buf *b);  /* NULL-safe; leaves b empty and reusable */
 void ct_buf_reset(struct ct_buf *b); /* len = 0, keeps memory */
 enum ct_err ct_buf_append(struct ct_buf *b, const void *data, size_t n);
 enum ct_err ct_buf_puts(struct ct_buf *b, const char *s);

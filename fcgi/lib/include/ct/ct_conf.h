@@ -6,22 +6,22 @@
 
 /* Read-only after ct_conf_load(). Every key has a default; unknown keys stop the program. */
 struct ct_conf {
-    char listen[256];       /* FastCGI unix socket path (listen = /path/secure.sock) */
-    int workers;            /* pre-forked worker processes, 1..64 */
-    int backlog;            /* listen backlog */
-    size_t max_body;        /* request body cap in bytes */
-    char db_socket[256];    /* MariaDB unix socket */
+    char listen[256];    /* FastCGI unix socket path (listen = /path/secure.sock) */
+    int workers;         /* pre-forked worker processes, 1..64 */
+    int backlog;         /* listen backlog */
+    size_t max_body;     /* request body cap in bytes */
+    char db_socket[256]; /* MariaDB unix socket */
     char db_name[64];
     char db_user[64];
     char db_password_file[256]; /* optional: file holding the password (0600) */
-    int db_retries;         /* re-runs of a unit of work on deadlock / lock wait */
-    int log_level;          /* syslog level: 3 err .. 7 debug */
-    char var_dir[256];      /* where runtime files and keys live */
-    char partner[64];       /* public id of the partner whose customers this front serves
-                               (customer registration and logins, OAuth connect pages) */
-    char www_dir[256];      /* static pages and page templates (www/) */
-    char files_dir[256];    /* uploaded documents and generated statements, outside the web root */
-    int session_ttl;        /* customer session lifetime in seconds, sliding */
+    int db_retries;             /* re-runs of a unit of work on deadlock / lock wait */
+    int log_level;              /* syslog level: 3 err .. 7 debug */
+    char var_dir[256];          /* where runtime files and keys live */
+    char partner[64];           /* public id of the partner whose customers this front serves
+                                   (customer registration and logins, OAuth connect pages) */
+    char www_dir[256];          /* static pages and page templates (www/) */
+    char files_dir[256]; /* uploaded documents and generated statements, outside the web root */
+    int session_ttl;     /* customer session lifetime in seconds, sliding */
 };
 
 /* Load defaults, then the file (may be NULL: defaults + env only), then environment overrides

@@ -1,4 +1,5 @@
-/* ct_db.h - one MariaDB connection per worker: prepared statements, row sets, retried transactions. */
+/* ct_db.h - one MariaDB connection per worker: prepared statements, row sets, retried transactions.
+ */
 #ifndef CT_DB_H
 #define CT_DB_H
 #include <stdbool.h>
@@ -26,8 +27,7 @@ void ct_db_close(struct ct_db *db); /* NULL-safe */
  * anything else is logged and CT_E_INTERNAL. */
 
 /* Run a statement that returns no rows. *affected (may be NULL) gets the affected row count. */
-enum ct_err ct_db_exec(struct ct_db *db, const char *sql, uint64_t *affected, const char *fmt,
-                       ...);
+enum ct_err ct_db_exec(struct ct_db *db, const char *sql, uint64_t *affected, const char *fmt, ...);
 /* LAST_INSERT_ID of the connection's last INSERT. */
 int64_t ct_db_last_id(const struct ct_db *db);
 

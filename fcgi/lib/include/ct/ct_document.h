@@ -69,8 +69,8 @@ enum ct_err ct_doc_delete(struct ct_db *db, int64_t id);
 /* Operations (operation id = ledger_posting.id). Whether the customer may see the posting: it is
  * on a non-closed user balance of the partner that the customer owns or is a third party on (the
  * accounts GET /accounts lists). */
-enum ct_err ct_doc_operation_visible(struct ct_db *db, int64_t partner_id,
-                                     const char *customer_id, int64_t posting_id);
+enum ct_err ct_doc_operation_visible(struct ct_db *db, int64_t partner_id, const char *customer_id,
+                                     int64_t posting_id);
 /* The document linked to an operation as doc_type ("document" or "bill"); CT_E_NOTFOUND when
  * none. No ownership check: call ct_doc_operation_visible() first. */
 enum ct_err ct_doc_for_operation(struct ct_db *db, int64_t posting_id, const char *doc_type,

@@ -34,9 +34,8 @@ struct ct_account {
  * CT_E_RULE with *code (static, may be NULL on other errors) set to a stable upper-case code:
  * INSUFFICIENT_FUNDS, CURRENCY_MISMATCH, UNBALANCED_ENTRY, HOLD_NOT_ACTIVE, ... */
 
-enum ct_err ct_ledger_account_open(struct ct_db *db, int64_t partner_id,
-                                   enum ct_account_kind kind, const char *currency,
-                                   bool unbounded, int64_t *id);
+enum ct_err ct_ledger_account_open(struct ct_db *db, int64_t partner_id, enum ct_account_kind kind,
+                                   const char *currency, bool unbounded, int64_t *id);
 enum ct_err ct_ledger_account_get(struct ct_db *db, int64_t id, struct ct_account *out);
 /* Posted balance at time `at_usec` (microseconds since the epoch, UTC): balance_after of the last
  * posting booked at or before it, 0 before the first. */
@@ -48,14 +47,14 @@ struct ct_leg {
     int64_t amount; /* signed minor units: negative debits the account, positive credits it */
 };
 struct ct_entry {
-    int64_t partner_id;       /* tenant the entry belongs to (0 = bank) */
-    const char *kind;         /* "reload", "transfer", "fee", ... (<= 32 chars) */
-    const char *description;  /* free text, <= 255 chars, may be NULL */
-    const char *currency;     /* every leg's account must be in it */
+    int64_t partner_id;      /* tenant the entry belongs to (0 = bank) */
+    const char *kind;        /* "reload", "transfer", "fee", ... (<= 32 chars) */
+    const char *description; /* free text, <= 255 chars, may be NULL */
+    const char *currency;    /* every leg's account must be in it */
     const struct ct_leg *legs;
-    size_t nlegs;             /* 2..16, amounts non-zero, summing to zero */
-    int64_t *after;           /* optional out: nlegs running balances after the entry, in the
-                                 order of legs (NULL when not wanted) */
+    size_t nlegs;   /* 2..16, amounts non-zero, summing to zero */
+    int64_t *after; /* optional out: nlegs running balances after the entry, in the
+                       order of legs (NULL when not wanted) */
 };
 /* Book one journal entry: checks the legs, then updates the accounts in ascending id order (a
  * fixed lock order, so concurrent entries cannot deadlock each other), debits with a conditional

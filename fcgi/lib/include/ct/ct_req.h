@@ -44,22 +44,22 @@ enum ct_ident_kind {
 };
 struct ct_ident {
     enum ct_ident_kind kind;
-    int64_t partner_id;       /* 0 when none */
-    char partner_ref[40];     /* the partner's public id (x509) */
-    char subject[256];        /* certificate subject DN (x509); customer or operator id */
-    char session[40];         /* session id (CT_AUTH_SESSION): the row logout ends */
-    char client_id[80];       /* OAuth client_id */
-    char scope[256];          /* OAuth scopes, space-separated */
-    char role[16];            /* operator role: EMPLOYEE, MANAGER, ADMIN */
+    int64_t partner_id;   /* 0 when none */
+    char partner_ref[40]; /* the partner's public id (x509) */
+    char subject[256];    /* certificate subject DN (x509); customer or operator id */
+    char session[40];     /* session id (CT_AUTH_SESSION): the row logout ends */
+    char client_id[80];   /* OAuth client_id */
+    char scope[256];      /* OAuth scopes, space-separated */
+    char role[16];        /* operator role: EMPLOYEE, MANAGER, ADMIN */
 };
 /* Whether the space-separated scope list holds `scope`. */
 bool ct_ident_has_scope(const struct ct_ident *ident, const char *scope);
 
 /* Visible for the handlers' fields below; other members are the library's. */
 struct ct_req {
-    struct ct_db *db;          /* the worker's connection */
-    struct ct_ident ident;     /* filled before the handler runs */
-    const char *request_id;    /* nginx $request_id */
+    struct ct_db *db;       /* the worker's connection */
+    struct ct_ident ident;  /* filled before the handler runs */
+    const char *request_id; /* nginx $request_id */
     const struct ct_route *route;
     struct ct_req_internal *in; /* library-private state */
 };
@@ -115,8 +115,7 @@ bool ct_req_has_errors(const struct ct_req *req);
 /* Fail the request: the dispatcher renders the route's error envelope with the status of err,
  * `code` (NULL = ct_err_code(err)) and `message`, plus any field errors recorded. Returns err so
  * handlers can `return ct_req_fail(...)`. message must not carry SQL, secrets or stack data. */
-enum ct_err ct_req_fail(struct ct_req *req, enum ct_err err, const char *code,
-                        const char *message);
+enum ct_err ct_req_fail(struct ct_req *req, enum ct_err err, const char *code, const char *message);
 
 /* Reply with a JSON document (consumes obj). */
 enum ct_err ct_reply_json(struct ct_req *req, int status, struct json_object *obj);

@@ -15,7 +15,7 @@
  * "... FROM balance b WHERE b.partner_id = ? AND " CT_SQL_BALANCE_VISIBLE with the customer id
  * bound twice. */
 #define CT_SQL_BALANCE_VISIBLE                                                                     \
-    "(b.customer_id = ? OR EXISTS (SELECT 1 FROM balance_third_party t "                          \
+    "(b.customer_id = ? OR EXISTS (SELECT 1 FROM balance_third_party t "                           \
     "WHERE t.balance_id = b.id AND t.customer_id = ?))"
 
 /* One operation of the month: a ledger posting on the account. */
