@@ -327,6 +327,11 @@ banking_operation_document_delete(struct ct_req *req)
     if (op_id(req, type, &id) != CT_OK)
         return CT_E_NOTFOUND;
     err = ct_doc_for_operation(req->db, id, type, &c.doc);
+    /* a declared third party sees the operation; it removes only what it attached itself */
+    if (err == CT_OK && strcmp(c.doc.customer_id, req->ident.subject) != 0 &&
+        !ct_doc_operation_owned(req->db, req->ident.subject, id))
+        return ct_req_fail(req, CT_E_FORBIDDEN, NULL,
+                           "Only the account's owner or who attached the document may remove it");
     if (err == CT_OK)
         err = ct_db_txn(req->db, delete_unit, &c);
     if (err == CT_E_NOTFOUND)

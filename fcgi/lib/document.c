@@ -374,6 +374,19 @@ ct_doc_operation_visible(struct ct_db *db, int64_t partner_id, const char *custo
     return err;
 }
 
+bool
+ct_doc_operation_owned(struct ct_db *db, const char *customer_id, int64_t posting_id)
+{
+    static const char sql[] = "SELECT 1 FROM ledger_posting p JOIN balance b "
+                              "ON b.account_id = p.account_id WHERE p.id = ? AND b.customer_id = ?";
+    struct ct_rows *r = NULL;
+    bool owned =
+        ct_db_query(db, sql, &r, "ls", posting_id, customer_id) == CT_OK && ct_rows_count(r) == 1;
+
+    ct_rows_free(r);
+    return owned;
+}
+
 enum ct_err
 ct_doc_for_operation(struct ct_db *db, int64_t posting_id, const char *doc_type,
                      struct ct_document *out)

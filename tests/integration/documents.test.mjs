@@ -169,3 +169,21 @@ test('a document attached to an operation: upload, download, replace, delete; bi
     assert.equal((await get(url, auth(token))).status, 404);
     assert.equal((await download('DELETE', url, auth(token))).status, 404);
 });
+
+test('a declared third party sees an operation\'s document but cannot remove the owner\'s (403)', async () => {
+    const url = `/operations/${posting}/document`;
+    const account = Number(sqlValue(`SELECT account_id FROM ledger_posting WHERE id = ${posting}`));
+    const r = await upload(url, token, [{ name: 'file', filename: 'recu.pdf', type: 'application/pdf', data: PDF }]);
+    assert.equal(r.status, 201, r.text);
+    const declare = await download('POST', `/accounts/${account}/third-parties`, {
+        id: null, raw: Buffer.from(JSON.stringify({ email: other.email })),
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } });
+    assert.ok([200, 201].includes(declare.status), declare.text);
+    assert.equal((await download('GET', url, auth(otherToken))).status, 200);
+    const refused = await download('DELETE', url, auth(otherToken));
+    assert.equal(refused.status, 403, refused.text);
+    assert.equal(refused.json.type, 'yii\\web\\ForbiddenHttpException');
+    assert.ok((await download('GET', url, auth(token))).body.equals(PDF));
+    assert.equal((await download('DELETE', url, auth(token))).status, 204);
+    sql(`DELETE FROM balance_third_party WHERE customer_id = ${lit(other.id)}`);
+});

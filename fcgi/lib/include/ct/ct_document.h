@@ -71,6 +71,9 @@ enum ct_err ct_doc_delete(struct ct_db *db, int64_t id);
  * accounts GET /accounts lists). */
 enum ct_err ct_doc_operation_visible(struct ct_db *db, int64_t partner_id, const char *customer_id,
                                      int64_t posting_id);
+/* Whether the customer owns the account of the operation (posting); a declared third party sees
+ * the operation but does not own it. */
+bool ct_doc_operation_owned(struct ct_db *db, const char *customer_id, int64_t posting_id);
 /* The document linked to an operation as doc_type ("document" or "bill"); CT_E_NOTFOUND when
  * none. No ownership check: call ct_doc_operation_visible() first. */
 enum ct_err ct_doc_for_operation(struct ct_db *db, int64_t posting_id, const char *doc_type,
