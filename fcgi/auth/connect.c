@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 #include "ct/ct_buf.h"
 #include "ct/ct_log.h"
+#include "ct/ct_login.h"
 #include "ct/ct_mem.h"
 #include "auth.h"
 
@@ -257,6 +258,7 @@ auth_connect_authorize(struct ct_req *req)
 {
     struct authz a;
     char customer[CT_UUID_LEN + 1], code[CT_TOKEN_MAX];
+    int64_t retry_after = 0;
     enum ct_err err;
 
     if (!same_origin(req))
@@ -276,9 +278,13 @@ auth_connect_authorize(struct ct_req *req)
         return redirect_back(req, &a, "error", a.bad, "error_description", a.error);
     if (strcmp(a.decision, "deny") == 0)
         return redirect_back(req, &a, "error", "access_denied", NULL, NULL);
-    err = ct_oauth_customer_login(req->db, a.client.partner_id, a.email, a.password, customer);
+    err = ct_customer_login(req->db, a.client.partner_id, a.email, a.password, customer,
+                            &retry_after);
     if (err == CT_E_UNAUTH)
         return show_page(req, &a, 401, "The email or password is incorrect.");
+    if (err == CT_E_TOOMANY)
+        return show_page(req, &a, 429,
+                         "Too many failed attempts: this account is locked for a while.");
     if (err == CT_OK)
         err = ct_oauth_code_issue(req->db, &a.client, customer,
                                   a.scope != NULL ? a.scope : CT_OAUTH_SCOPES, a.redirect_uri,

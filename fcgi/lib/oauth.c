@@ -10,8 +10,6 @@
 #include "ct/ct_password.h"
 #include "internal.h"
 
-#define LOGIN_MAX_FAILURES 10
-#define LOGIN_LOCK_SECONDS 900
 #define SECRET_MAX 256
 
 static bool scope_has(const char *list, const char *word, size_t n);
@@ -348,82 +346,6 @@ ct_oauth_client_set_active(struct ct_db *db, const char *client_id, bool active)
 }
 
 /* ---- consent ---------------------------------------------------------------------------- */
-
-struct login_ctx {
-    int64_t partner_id;
-    const char *email, *password;
-    char customer_id[CT_UUID_LEN + 1];
-    bool ok;
-};
-
-/* A unit of work: the failure counter must be written even though the login fails. */
-static enum ct_err
-login_unit(struct ct_db *db, void *arg)
-{
-    static const char sel[] =
-        "SELECT id, password_hash, locked_until IS NOT NULL AND locked_until > UTC_TIMESTAMP(6) "
-        "FROM customer WHERE partner_id = ? AND email = ? FOR UPDATE";
-    static const char fail[] =
-        "UPDATE customer SET failed_logins = failed_logins + 1, locked_until = "
-        "IF(failed_logins + 1 >= ?, UTC_TIMESTAMP(6) + INTERVAL ? SECOND, locked_until) "
-        "WHERE id = ?";
-    static const char good[] = "UPDATE customer SET failed_logins = 0, locked_until = NULL, "
-                               "last_login_at = UTC_TIMESTAMP(6) WHERE id = ?";
-    struct login_ctx *c = arg;
-    struct ct_rows *rows = NULL;
-    const char *hash;
-    int64_t locked = 0;
-    enum ct_err err;
-
-    c->ok = false;
-    err = ct_db_query(db, sel, &rows, "ls", c->partner_id, c->email);
-    if (err != CT_OK)
-        return err;
-    hash = ct_rows_count(rows) == 1 ? ct_rows_str(rows, 0, 1) : NULL;
-    if (ct_rows_count(rows) != 1) {
-        ct_rows_free(rows);
-        ct_password_burn(c->password);
-        return CT_OK;
-    }
-    (void)snprintf(c->customer_id, sizeof(c->customer_id), "%s", ct_rows_str(rows, 0, 0));
-    (void)ct_rows_i64(rows, 0, 2, &locked);
-    if (hash == NULL || locked) {
-        ct_password_burn(c->password);
-    } else {
-        c->ok = ct_password_verify(hash, c->password);
-    }
-    ct_rows_free(rows);
-    if (c->ok)
-        return ct_db_exec(db, good, NULL, "s", c->customer_id);
-    if (locked)
-        return CT_OK;
-    return ct_db_exec(db, fail, NULL, "iis", LOGIN_MAX_FAILURES, LOGIN_LOCK_SECONDS,
-                      c->customer_id);
-}
-
-enum ct_err
-ct_oauth_customer_login(struct ct_db *db, int64_t partner_id, const char *email,
-                        const char *password, char customer_id[CT_UUID_LEN + 1])
-{
-    struct login_ctx c;
-    enum ct_err err;
-
-    memset(&c, 0, sizeof(c));
-    if (email == NULL || password == NULL || strlen(email) > 254 || strlen(password) > 128) {
-        ct_password_burn("");
-        return CT_E_UNAUTH;
-    }
-    c.partner_id = partner_id;
-    c.email = email;
-    c.password = password;
-    err = ct_db_txn(db, login_unit, &c);
-    if (err != CT_OK)
-        return err;
-    if (!c.ok)
-        return CT_E_UNAUTH;
-    memcpy(customer_id, c.customer_id, sizeof(c.customer_id));
-    return CT_OK;
-}
 
 struct issue_ctx {
     const struct ct_oauth_client *client;

@@ -12,6 +12,7 @@
 #include "ct/ct_conf.h"
 #include "ct/ct_db.h"
 #include "ct/ct_log.h"
+#include "ct/ct_login.h"
 #include "ct/ct_oauth.h"
 #include "ct/ct_password.h"
 #include "ct/ct_util.h"
@@ -105,27 +106,30 @@ test_clients(void **state)
     assert_int_equal(ct_db_txn(f->db, enable_fn, f), CT_OK);
 }
 
+/* The consent page's login is the customers' (ct_login.h): one policy for both. */
 static void
 test_login_and_lockout(void **state)
 {
     struct fx *f = *state;
     char id[CT_UUID_LEN + 1];
+    int64_t left = 0;
     int i;
 
-    assert_int_equal(ct_oauth_customer_login(f->db, f->partner_id, f->email, PASSWORD, id), CT_OK);
+    assert_int_equal(ct_customer_login(f->db, f->partner_id, f->email, PASSWORD, id, &left), CT_OK);
     assert_string_equal(id, f->customer);
-    assert_int_equal(ct_oauth_customer_login(f->db, f->partner_id, f->email, "nope", id),
+    assert_int_equal(ct_customer_login(f->db, f->partner_id, f->email, "nope", id, &left),
                      CT_E_UNAUTH);
     assert_int_equal(
-        ct_oauth_customer_login(f->db, f->partner_id + 1000000, f->email, PASSWORD, id),
+        ct_customer_login(f->db, f->partner_id + 1000000, f->email, PASSWORD, id, &left),
         CT_E_UNAUTH);
-    for (i = 0; i < 10; i++)
+    for (i = 0; i < CT_LOGIN_LOCK_AFTER; i++)
         assert_int_equal(
-            ct_oauth_customer_login(f->db, f->partner_id, f->locked_email, "wrong password", id),
+            ct_customer_login(f->db, f->partner_id, f->locked_email, "wrong password", id, &left),
             CT_E_UNAUTH);
-    /* locked now: even the right password is refused */
-    assert_int_equal(ct_oauth_customer_login(f->db, f->partner_id, f->locked_email, PASSWORD, id),
-                     CT_E_UNAUTH);
+    /* locked now: even the right password is refused, with the time left */
+    assert_int_equal(ct_customer_login(f->db, f->partner_id, f->locked_email, PASSWORD, id, &left),
+                     CT_E_TOOMANY);
+    assert_true(left > 0 && left <= CT_LOGIN_LOCK_SECONDS);
 }
 
 static void

@@ -6,7 +6,9 @@ import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ENV, NO_CERT, ROOT, request, show, sql, sqlValue, uniq, untilNot429 } from './lib/stack.mjs';
+import {
+    ENV, NO_CERT, ROOT, login, registerCustomer, request, show, sql, sqlValue, uniq, untilNot429,
+} from './lib/stack.mjs';
 
 const BASE = ENV.COMPTOIR_MAIN_URL;
 const CLIENT = ENV.COMPTOIR_OAUTH_CLIENT_ID;
@@ -178,6 +180,19 @@ test('wrong password: the page again with 401, no redirect', { skip }, async () 
     assert.equal(res.headers.location, undefined);
     assert.match(res.text, /email or password is incorrect/);
     assert.match(res.text, new RegExp(`value="${EMAIL.replace('.', '\\.')}"`));
+});
+
+test('the consent login and the customer login share one lockout: 5 failures, then 429 on both', { skip }, async () => {
+    const c = await registerCustomer();
+    for (let i = 0; i < 5; i++) {
+        const res = await authorize({ email: c.email, password: `wrong-${i}-password` });
+        assert.equal(res.status, 401, show(res));
+    }
+    const locked = await authorize({ email: c.email, password: c.password });
+    assert.equal(locked.status, 429, show(locked));
+    assert.equal(locked.headers.location, undefined);
+    assert.match(locked.text, /locked/);
+    assert.equal((await login(c.email, c.password)).status, 429);
 });
 
 test('Origin check on /connect/authorize', { skip }, async () => {

@@ -92,12 +92,6 @@ enum ct_err ct_oauth_client_set_active(struct ct_db *db, const char *client_id, 
 
 /* ---- consent ------------------------------------------------------------------------------- */
 
-/* The consent page's login: the customer of `partner_id` with that email and password.
- * CT_E_UNAUTH for an unknown email, a wrong password, no password or a locked account (the
- * same answer and the same time for all four). Ten failures in a row lock the account for 15
- * minutes (customer.failed_logins / locked_until, shared with the customer channel's login). */
-enum ct_err ct_oauth_customer_login(struct ct_db *db, int64_t partner_id, const char *email,
-                                    const char *password, char customer_id[CT_UUID_LEN + 1]);
 /* The customer allowed the client: creates the consent grant (or updates the scope of the live
  * one) and a code (CT_OAUTH_CODE_TTL seconds, single use) bound to the client, redirect_uri and
  * PKCE challenge (NULL: none). Runs its own unit of work. */
