@@ -9,11 +9,10 @@
 
 extern const struct ct_route auth_routes[];
 
-/* Loaded once in main() before the workers fork, read-only afterwards: the configuration (for
- * session_ttl and www_dir) and the page templates of www/connect/. Returns false (after logging)
- * when a template cannot be read. */
+/* Loaded once in main() before the workers fork, read-only afterwards: the page templates of
+ * www/connect/ (from the configuration's www_dir). Returns false (after logging) when a template
+ * cannot be read. Handlers read the configuration itself with ct_req_conf(). */
 bool auth_setup(int argc, char **argv);
-const struct ct_conf *auth_conf(void);
 
 /* handlers */
 enum ct_err auth_check(struct ct_req *req);             /* GET /_auth/{realm} */

@@ -26,7 +26,7 @@ check_customer(struct ct_req *req, const char *token)
     char partner[24];
     enum ct_err err;
 
-    err = ct_session_check(req->db, token, auth_conf()->session_ttl, &s);
+    err = ct_session_check(req->db, token, ct_req_conf(req)->session_ttl, &s);
     if (err == CT_E_UNAUTH)
         return refuse(req, "Bearer realm=\"comptoir\", error=\"invalid_token\"");
     if (err != CT_OK)

@@ -80,12 +80,6 @@ auth_setup(int argc, char **argv)
     return true;
 }
 
-const struct ct_conf *
-auth_conf(void)
-{
-    return &conf;
-}
-
 static void
 escape_into(struct ct_buf *out, const char *s)
 {

@@ -84,6 +84,8 @@ static void cache_grow(struct ct_db *db);
 static size_t slot_of(const struct ct_db *db, const char *sql);
 static enum ct_err params_bind(struct params *p, const char *fmt, va_list ap);
 static enum ct_err run(struct ct_db *db, const char *sql, struct params *p, MYSQL_STMT **out);
+static enum ct_err run_va(struct ct_db *db, const char *sql, const char *fmt, va_list ap,
+                          MYSQL_STMT **st);
 static enum ct_err fetch_all(struct ct_db *db, MYSQL_STMT *st, const char *sql,
                              struct ct_rows **out);
 static enum ct_err fetch_row(struct ct_db *db, MYSQL_STMT *st, const char *sql, struct col *cols,
@@ -459,20 +461,28 @@ run(struct ct_db *db, const char *sql, struct params *p, MYSQL_STMT **out)
     return db_fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
 }
 
+/* Binds the parameters of fmt and runs the statement: what ct_db_exec and ct_db_query share. */
+static enum ct_err
+run_va(struct ct_db *db, const char *sql, const char *fmt, va_list ap, MYSQL_STMT **st)
+{
+    struct params p;
+    enum ct_err err = params_bind(&p, fmt, ap);
+
+    if (err != CT_OK)
+        return err;
+    return run(db, sql, &p, st);
+}
+
 enum ct_err
 ct_db_exec(struct ct_db *db, const char *sql, uint64_t *affected, const char *fmt, ...)
 {
-    struct params p;
     MYSQL_STMT *st = NULL;
     enum ct_err err;
     va_list ap;
 
     va_start(ap, fmt);
-    err = params_bind(&p, fmt, ap);
+    err = run_va(db, sql, fmt, ap, &st);
     va_end(ap);
-    if (err != CT_OK)
-        return err;
-    err = run(db, sql, &p, &st);
     if (err != CT_OK)
         return err;
     /* Kept from the last statement that generated an id, like LAST_INSERT_ID(). */
@@ -501,17 +511,13 @@ ct_db_errno(const struct ct_db *db)
 enum ct_err
 ct_db_query(struct ct_db *db, const char *sql, struct ct_rows **out, const char *fmt, ...)
 {
-    struct params p;
     MYSQL_STMT *st = NULL;
     enum ct_err err;
     va_list ap;
 
     va_start(ap, fmt);
-    err = params_bind(&p, fmt, ap);
+    err = run_va(db, sql, fmt, ap, &st);
     va_end(ap);
-    if (err != CT_OK)
-        return err;
-    err = run(db, sql, &p, &st);
     if (err != CT_OK)
         return err;
     return fetch_all(db, st, sql, out);
