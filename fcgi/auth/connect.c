@@ -29,6 +29,7 @@ typedef const char *(*param_fn)(const struct ct_req *req, const char *name);
 static void read_params(struct ct_req *req, struct authz *a, param_fn get);
 static void bad_field(struct authz *a, const char *field);
 static bool validate(struct ct_req *req, struct authz *a);
+static void refuse_repeated(struct ct_req *req, struct authz *a);
 static enum ct_err redirect_back(struct ct_req *req, const struct authz *a, const char *k1,
                                  const char *v1, const char *k2, const char *v2);
 static bool add_param(struct ct_buf *url, bool *first, const char *k, const char *v);
@@ -108,6 +109,23 @@ validate(struct ct_req *req, struct authz *a)
     if (strcmp(a->bad, "scope") == 0)
         a->error = "invalid_scope"; /* the only problem */
     return true;
+}
+
+/* The other parameters of GET /connect, each at most once. */
+static void
+refuse_repeated(struct ct_req *req, struct authz *a)
+{
+    static const char *const names[] = {"response_type",         "state", "scope", "code_challenge",
+                                        "code_challenge_method", NULL};
+    const char *const *n;
+
+    for (n = names; *n != NULL; n++)
+        if (ct_req_query_count(req, *n) > 1) {
+            bad_field(a, *n);
+            a->error = "invalid_request";
+            if (strcmp(*n, "state") == 0)
+                a->state = NULL; /* which one would we echo? none */
+        }
 }
 
 static bool
@@ -224,10 +242,14 @@ auth_connect_page(struct ct_req *req)
     struct authz a;
 
     read_params(req, &a, ct_req_query);
-    if (!validate(req, &a))
+    /* RFC 6749 3.1: parameters appear once. A repeated client_id or redirect_uri leaves no
+     * trustworthy address to send an error to. */
+    if (ct_req_query_count(req, "client_id") > 1 || ct_req_query_count(req, "redirect_uri") > 1 ||
+        !validate(req, &a))
         return auth_page_error(req, 400, "Service not found",
                                "The service that sent you here is unknown, or it gave a return "
                                "address it has not registered. Nothing was shared with it.");
+    refuse_repeated(req, &a);
     if (a.bad[0] != '\0')
         return redirect_back(req, &a, "error", a.bad, "error_description", a.error);
     return show_page(req, &a, 200, NULL);

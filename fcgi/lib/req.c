@@ -164,6 +164,17 @@ ct_req_query(const struct ct_req *req, const char *name)
     return NULL;
 }
 
+size_t
+ct_req_query_count(const struct ct_req *req, const char *name)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < req->in->nquery; i++)
+        if (strcmp(req->in->query[i].key, name) == 0)
+            n++;
+    return n;
+}
+
 const char *
 ct_req_header(const struct ct_req *req, const char *name)
 {

@@ -76,6 +76,8 @@ char *ct_req_strdup(struct ct_req *req, const char *s);
 const char *ct_req_path_arg(const struct ct_req *req, const char *name);
 /* Decoded query parameter, NULL when absent; a repeated name gives the first. */
 const char *ct_req_query(const struct ct_req *req, const char *name);
+/* How many times the query names the parameter (for protocols that forbid repeats: OAuth). */
+size_t ct_req_query_count(const struct ct_req *req, const char *name);
 /* Request header from the FastCGI params ("Idempotency-Key" -> HTTP_IDEMPOTENCY_KEY). */
 const char *ct_req_header(const struct ct_req *req, const char *name);
 const char *ct_req_method(const struct ct_req *req);
