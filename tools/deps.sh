@@ -7,7 +7,8 @@ need=(gcc make clang libclang-rt-dev pkg-config openssl curl
       libfcgi-dev libjson-c-dev libmariadb-dev libssl-dev libcmocka-dev libcurl4-openssl-dev
       libxml2-dev libxml2-utils libargon2-dev libcairo2-dev
       poppler-utils unzip chromium
-      mariadb-server mariadb-client nginx-light nodejs wrk)
+      mariadb-server mariadb-client nginx-light libnginx-mod-http-ndk libnginx-mod-http-set-misc
+      nodejs wrk)
 missing=()
 for p in "${need[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,6 +1,8 @@
-/* check.c - GET /_auth/{realm}: nginx's auth_request target. 204 with the identity in X-CT-Auth-*
+/* check.c - GET /_auth/{realm}: nginx's auth_request target. 2xx with the identity in X-CT-Auth-*
  * headers (nginx copies them into CT_AUTH_* params, snippets/ct_auth_set.conf), or 401. One
- * database query per check: this runs before every session and OAuth request. */
+ * database query per check: this runs before every session and OAuth request, unless nginx
+ * answers an OAuth check from its short-lived identity cache (conf/nginx/servers/main.conf), which
+ * keeps only the answers marked with X-Accel-Expires here. */
 #include <stdio.h>
 #include <string.h>
 #include "ct/ct_session.h"
@@ -10,6 +12,7 @@
 static enum ct_err check_customer(struct ct_req *req, const char *token);
 static enum ct_err check_oauth(struct ct_req *req, const char *token);
 static enum ct_err refuse(struct ct_req *req, const char *www_authenticate);
+static void ident_cacheable(struct ct_req *req, int64_t expires_in);
 
 /* nginx hands WWW-Authenticate of a 401 subrequest answer on to the client (RFC 6750 3). */
 static enum ct_err
@@ -39,6 +42,24 @@ check_customer(struct ct_req *req, const char *token)
     return ct_reply_empty(req, 204);
 }
 
+/* Lets nginx keep this answer for min(ident_cache_ttl, the token's remaining life) seconds: a
+ * revoked token is refused again within that time. nginx serves an entry through the whole second
+ * its validity ends in, so one second is taken off the token's remaining life: a cached identity
+ * never outlives its token. Nothing (not cached) when that leaves no whole second. */
+static void
+ident_cacheable(struct ct_req *req, int64_t expires_in)
+{
+    int64_t seconds = expires_in - 1;
+    char v[24];
+
+    if (seconds > ct_req_conf(req)->ident_cache_ttl)
+        seconds = ct_req_conf(req)->ident_cache_ttl;
+    if (seconds <= 0)
+        return;
+    (void)snprintf(v, sizeof(v), "%lld", (long long)seconds);
+    ct_reply_header(req, "X-Accel-Expires", v);
+}
+
 static enum ct_err
 check_oauth(struct ct_req *req, const char *token)
 {
@@ -57,6 +78,7 @@ check_oauth(struct ct_req *req, const char *token)
     ct_reply_header(req, "X-CT-Auth-Partner", partner);
     ct_reply_header(req, "X-CT-Auth-Client", a.client_id);
     ct_reply_header(req, "X-CT-Auth-Scope", a.scope);
+    ident_cacheable(req, a.expires_in);
     return ct_reply_empty(req, 204);
 }
 

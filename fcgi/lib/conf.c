@@ -48,6 +48,7 @@ static const struct conf_key conf_keys[] = {
     STR_KEY(www_dir, "www"),
     STR_KEY(files_dir, "var/files"),
     INT_KEY(session_ttl, 60, 86400, "600"),
+    INT_KEY(ident_cache_ttl, 0, 60, "5"),
     {NULL, CONF_STR, 0, 0, 0, 0, NULL},
 };
 

@@ -714,7 +714,8 @@ enum ct_err
 ct_oauth_access_check(struct ct_db *db, const char *token, struct ct_oauth_access *out)
 {
     static const char sql[] =
-        "SELECT t.partner_id, t.customer_id, c.client_id, t.scope FROM oauth_token t "
+        "SELECT t.partner_id, t.customer_id, c.client_id, t.scope, "
+        "TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(6), t.expires_at) FROM oauth_token t "
         "JOIN oauth_grant g ON g.id = t.grant_id JOIN oauth_client c ON c.id = t.client_id "
         "JOIN partner p ON p.id = t.partner_id "
         "WHERE t.token_hash = ? AND t.kind = 'access' AND t.revoked_at IS NULL "
@@ -732,7 +733,8 @@ ct_oauth_access_check(struct ct_db *db, const char *token, struct ct_oauth_acces
     if (err != CT_OK)
         return err;
     memset(&a, 0, sizeof(a));
-    if (ct_rows_count(rows) != 1 || !ct_rows_i64(rows, 0, 0, &a.partner_id)) {
+    if (ct_rows_count(rows) != 1 || !ct_rows_i64(rows, 0, 0, &a.partner_id) ||
+        !ct_rows_i64(rows, 0, 4, &a.expires_in)) {
         ct_rows_free(rows);
         return CT_E_UNAUTH;
     }

@@ -154,6 +154,8 @@ test_code_exchange_and_replay(void **state)
     assert_string_equal(a.customer_id, f->customer);
     assert_string_equal(a.client_id, f->client_id);
     assert_int_equal(a.partner_id, f->partner_id);
+    /* whole seconds left, rounded down: what caps the identity cache's lifetime (auth/check.c) */
+    assert_true(a.expires_in >= 3598 && a.expires_in <= 3599);
     assert_int_equal(ct_oauth_access_check(f->db, t.refresh, &a), CT_E_UNAUTH);
     /* replay: refused, and the first exchange's tokens die */
     assert_int_equal(ct_oauth_exchange_code(f->db, &f->client, code, URI, NULL, &t2, &error, &why),

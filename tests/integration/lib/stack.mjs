@@ -483,6 +483,62 @@ export function oauth(token, extra = {}) {
     return { id: NO_CERT, headers: { Authorization: `Bearer ${token}`, ...extra } };
 }
 
+// ---------------------------------------------------------------- identity cache (nginx)
+
+// nginx keeps the auth pool's answer to a successful OAuth check for IDENT_CACHE_TTL seconds
+// (conf ident_cache_ttl) and serves it through the whole second its validity ends in: a revoked
+// access token may still pass for up to IDENT_CACHE_TTL + 1 seconds, never longer.
+export const IDENT_CACHE_TTL = Number(ENV.COMPTOIR_IDENT_CACHE_TTL ?? 5);
+// what separates node's clock from nginx's (which reads the time once per event loop turn)
+const CLOCK_SLACK_MS = 250;
+
+// Runs status() (a request, resolving to its HTTP status) every 100 ms until it answers 401, and
+// fails when a request sent more than IDENT_CACHE_TTL + 1 seconds after `since` (Date.now() just
+// before the revocation) is still let in. Returns the milliseconds from `since` to that request.
+export async function untilRefused(status, since) {
+    const deadline = since + (IDENT_CACHE_TTL + 1) * 1000 + CLOCK_SLACK_MS;
+    for (;;) {
+        const sent = Date.now();
+        const s = await status();
+        if (s === 401) return sent - since;
+        assert.ok(sent <= deadline, `answered ${s}, not 401, ${sent - since} ms after the revocation `
+            + `(identity cache TTL ${IDENT_CACHE_TTL} s)`);
+        await sleep(100);
+    }
+}
+
+// nginx's access log (JSON lines, buffered: written at least once a second). accessLogMark() is
+// where it ends now; accessLog(mark, ids) waits for the entries of those request ids (the
+// X-Request-Id answers) written after mark and returns them as a Map id -> entry.
+const ACCESS_LOG = path.join(ENV.COMPTOIR_STACK_DIR, 'log', 'nginx-access.log');
+export const accessLogMark = () => fs.statSync(ACCESS_LOG).size;
+export async function accessLog(mark, ids, timeoutMs = 5000) {
+    const want = new Set(ids);
+    const found = new Map();
+    for (const end = Date.now() + timeoutMs; ;) {
+        const fd = fs.openSync(ACCESS_LOG, 'r');
+        let text;
+        try {
+            const size = fs.fstatSync(fd).size;
+            const buf = Buffer.alloc(Math.max(0, size - mark));
+            fs.readSync(fd, buf, 0, buf.length, mark);
+            text = buf.toString('utf8');
+        } finally {
+            fs.closeSync(fd);
+        }
+        const lines = text.split('\n');
+        lines.pop(); // after the last newline: nothing, or a line still being written
+        for (const line of lines) {
+            if (!line.startsWith('{')) continue;
+            const e = JSON.parse(line);
+            if (want.has(e.req)) found.set(e.req, e);
+        }
+        if (found.size === want.size) return found;
+        assert.ok(Date.now() < end, `${want.size - found.size} of ${want.size} requests not in ${ACCESS_LOG} after ${timeoutMs} ms`);
+        await sleep(200);
+    }
+}
+
 // ---------------------------------------------------------------- files (statements, documents)
 
 // Like request(), but the body is kept as bytes: {status, headers, body (Buffer), json, text}.

@@ -22,6 +22,7 @@ struct ct_conf {
     char www_dir[256];          /* static pages and page templates (www/) */
     char files_dir[256]; /* uploaded documents and generated statements, outside the web root */
     int session_ttl;     /* customer session lifetime in seconds, sliding */
+    int ident_cache_ttl; /* seconds nginx may keep an OAuth check's answer (0: never), auth pool */
 };
 
 /* Load defaults, then the file (may be NULL: defaults + env only), then environment overrides

@@ -36,6 +36,7 @@ struct ct_oauth_access {
     char customer_id[CT_UUID_LEN + 1];
     char client_id[CT_OAUTH_CLIENT_ID_MAX + 1];
     char scope[CT_OAUTH_SCOPE_MAX + 1];
+    int64_t expires_in; /* whole seconds until the token expires (rounded down) */
 };
 
 /* What a successful token request answers. */
