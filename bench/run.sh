@@ -33,6 +33,7 @@
 #   LIMITS_KIT        path of the kit's run.sh [../shared/bench/limits/run.sh beside the repo]
 #   LIMITS_TLS [1]    also measure L1 (plain HTTP) and L2 (TLS) to show what TLS costs: the
 #                     L4/L5 ceilings are plain HTTP, the partner API is TLS + client certificate
+#   BUILD [build]     the build tree whose bin/ is measured (make BUILD=...)
 #   KEEP_TMP [0]      1 keeps the stack directory (logs) after the run; kept anyway on failure
 # Exit status: 0 when every measurement is clean (no errors, no non-2xx) and the ledger check
 # passes; 1 otherwise (the results are written either way).
@@ -54,9 +55,10 @@ LIMIT_WPROCS=${LIMIT_WPROCS:-16}
 LIMITS_KIT=${LIMITS_KIT:-$REPO/../shared/bench/limits/run.sh}
 LIMITS_TLS=${LIMITS_TLS:-1}
 KEEP_TMP=${KEEP_TMP:-0}
-BIN=$REPO/build/bin
-CTLOAD=$REPO/build/bench/ctload
-SEED_OPS=$REPO/build/bench/seed_ops
+BUILD_DIR=$REPO/${BUILD:-build}
+BIN=$BUILD_DIR/bin
+CTLOAD=$BUILD_DIR/bench/ctload
+SEED_OPS=$BUILD_DIR/bench/seed_ops
 RESULTS_DIR=$REPO/bench/results
 # Everything comes from 127.0.0.1 with one partner certificate: lift the per-address and the
 # per-partner rate limits (nginx answers 429 above them) unless told otherwise.
@@ -94,8 +96,8 @@ build_ctload
 # seed_ops links the project library: ct_balance_reload books real ledger entries.
 build_seed_ops() {
     local pkgs="fcgi json-c libmariadb libcrypto libargon2 cairo libxml-2.0" cf lf
-    [ -f build/libcomptoir.a ] || die "build/libcomptoir.a missing: run make"
-    if [ -x "$SEED_OPS" ] && [ "$SEED_OPS" -nt bench/seed_ops.c ] && [ "$SEED_OPS" -nt build/libcomptoir.a ]; then
+    [ -f "$BUILD_DIR/libcomptoir.a" ] || die "$BUILD_DIR/libcomptoir.a missing: run make"
+    if [ -x "$SEED_OPS" ] && [ "$SEED_OPS" -nt bench/seed_ops.c ] && [ "$SEED_OPS" -nt "$BUILD_DIR/libcomptoir.a" ]; then
         return 0
     fi
     # shellcheck disable=SC2086  # $pkgs is a word list
@@ -104,7 +106,7 @@ build_seed_ops() {
     # shellcheck disable=SC2086  # word lists
     gcc -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
         -Wmissing-prototypes -Wformat=2 -Wvla -Ifcgi/lib/include $cf -o "$SEED_OPS" \
-        bench/seed_ops.c build/libcomptoir.a $lf || die "building seed_ops failed"
+        bench/seed_ops.c "$BUILD_DIR/libcomptoir.a" $lf || die "building seed_ops failed"
     say "built $SEED_OPS"
 }
 want manager && build_seed_ops

@@ -197,8 +197,11 @@ db_connect(struct ct_db *db)
                   : CT_E_INTERNAL;
         goto out;
     }
-    if (mysql_autocommit(m, 0) != 0) {
-        ct_log(LOG_ERR, "db: cannot turn autocommit off: %s", mysql_error(m));
+    /* Autocommit on: a read outside a unit of work is a transaction of its own, so an idle
+     * worker holds no open transaction and no metadata lock that would stall a migration's DDL.
+     * A unit of work starts its transaction explicitly (txn_once). */
+    if (mysql_autocommit(m, 1) != 0) {
+        ct_log(LOG_ERR, "db: cannot turn autocommit on: %s", mysql_error(m));
         err = CT_E_INTERNAL;
         goto out;
     }
@@ -442,6 +445,8 @@ run(struct ct_db *db, const char *sql, struct params *p, MYSQL_STMT **out)
         if (err != CT_OK)
             return err;
         err = stmt_get(db, sql, &st);
+        if (err != CT_OK && attempt == 0 && !db->in_txn && db->broken)
+            continue; /* gone before the statement was even prepared: nothing ran */
         if (err != CT_OK)
             return err;
         if (mysql_stmt_param_count(st) != p->n) {
@@ -453,10 +458,22 @@ run(struct ct_db *db, const char *sql, struct params *p, MYSQL_STMT **out)
             *out = st;
             return CT_OK;
         }
-        /* A table changed under a cached statement: prepare it again, once. */
-        if (mysql_stmt_errno(st) != ER_NEED_REPREPARE || attempt > 0)
+        if (attempt > 0)
             break;
-        stmt_evict(db, sql);
+        /* A table changed under a cached statement: prepare it again, once. */
+        if (mysql_stmt_errno(st) == ER_NEED_REPREPARE) {
+            stmt_evict(db, sql);
+            continue;
+        }
+        /* The server went away while this worker sat idle (restart, KILL, wait_timeout): outside
+         * a unit of work, a read (or a statement that was never sent) runs again, once, on a new
+         * connection, rather than every worker answering one 503. */
+        if (!db->in_txn && lost_connection(mysql_stmt_errno(st)) &&
+            (mysql_stmt_errno(st) == CR_SERVER_GONE_ERROR || strncmp(sql, "SELECT ", 7) == 0)) {
+            (void)db_fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+            continue;
+        }
+        break;
     }
     return db_fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
 }
@@ -745,6 +762,7 @@ txn_commit(struct ct_db *db)
 static enum ct_err
 txn_once(struct ct_db *db, ct_txn_fn fn, void *ctx)
 {
+    static const char start[] = "START TRANSACTION";
     unsigned int status = 0;
     enum ct_err err;
 
@@ -752,11 +770,12 @@ txn_once(struct ct_db *db, ct_txn_fn fn, void *ctx)
     err = db_usable(db);
     if (err != CT_OK)
         return err;
-    /* autocommit is off, so a read outside any unit left a transaction open: end it, so the
-     * unit starts clean (READ COMMITTED: nothing of value is lost). */
+    /* With autocommit on nothing should be open here; if something is, it is not ours to keep. */
     if (mariadb_get_infov(db->conn, MARIADB_CONNECTION_SERVER_STATUS, &status) != 0 ||
         (status & SERVER_STATUS_IN_TRANS) != 0)
         txn_rollback(db);
+    if (mysql_real_query(db->conn, start, sizeof(start) - 1) != 0)
+        return db_fail(db, mysql_errno(db->conn), mysql_error(db->conn), start);
     db->in_txn = true;
     err = fn(db, ctx);
     /* fn may have swallowed a deadlock: the transaction is gone, so the unit must run again. */

@@ -1,5 +1,5 @@
 /* idempotent.c - the HTTP side of idempotency: the Idempotency-Key header, the request hash, one
- * transaction holding the claim, the effects and the stored answer, and the replay. */
+ * transaction holding the effects and the recorded answer, and the replay after a refusal. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +19,13 @@ struct idem_run {
     void *ctx;
     int status;
     char *body; /* heap */
-    bool replayed;
+    bool twin;  /* the record found the key taken: a twin committed first */
 };
 
 static bool key_valid(const char *key);
 static void request_hash(const struct ct_req *req, unsigned char out[32]);
 static enum ct_err idem_unit(struct ct_db *db, void *arg);
+static bool replay(struct idem_run *r);
 
 static bool
 key_valid(const char *key)
@@ -62,36 +63,51 @@ static enum ct_err
 idem_unit(struct ct_db *db, void *arg)
 {
     struct idem_run *r = arg;
-    struct ct_idem_replay rep = {false, 0, NULL};
     struct json_object *answer = NULL;
-    const char *code = NULL;
     enum ct_err err;
 
     /* a re-run after a deadlock starts from a clean slate */
     r->req->in->err = CT_OK;
     free(r->body);
     r->body = NULL;
-    r->replayed = false;
-    err = ct_idem_claim(db, r->scope, r->key, r->hash, &rep, &code);
-    if (err != CT_OK) {
-        if (err == CT_E_CONFLICT)
-            ct_req_fail(r->req, err, code != NULL ? code : "IDEMPOTENCY_KEY_REUSED",
-                        "this Idempotency-Key was used for another request");
-        return err;
-    }
-    if (rep.found) {
-        r->status = rep.status;
-        r->body = rep.body;
-        r->replayed = true;
-        return CT_OK;
-    }
+    r->twin = false;
     err = r->fn(r->req, r->ctx, &r->status, &answer);
     if (err != CT_OK)
         return err;
     r->body = ct_strdup(json_object_to_json_string_ext(answer, JSON_C_TO_STRING_PLAIN |
                                                                    JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(answer);
-    return ct_idem_store(db, r->scope, r->key, r->status, r->body);
+    err = ct_idem_record(db, r->scope, r->key, r->hash, r->status, r->body);
+    r->twin = err == CT_E_CONFLICT;
+    return err;
+}
+
+/* After a refused attempt: a first attempt with this key may have committed meanwhile (a twin,
+ * or a retry of a request that succeeded). Its answer wins; else the refusal stands. */
+static bool
+replay(struct idem_run *r)
+{
+    struct ct_idem_replay rep = {false, 0, NULL};
+    const char *code = NULL;
+    enum ct_err err;
+
+    err = ct_idem_find(r->req->db, r->scope, r->key, r->hash, &rep, &code);
+    if (err == CT_E_CONFLICT) {
+        ct_req_fail(r->req, err, code, "this Idempotency-Key was used for another request");
+        return true;
+    }
+    if (err != CT_OK || !rep.found) {
+        free(rep.body);
+        if (r->twin) /* recorded, then gone before we could read it (a purge): try again */
+            ct_req_fail(r->req, CT_E_BUSY, "IDEMPOTENCY_KEY_IN_USE",
+                        "this Idempotency-Key is being used by another request");
+        return r->twin;
+    }
+    r->req->in->err = CT_OK;
+    ct_reply_raw(r->req, rep.status, rep.body != NULL ? rep.body : "");
+    ct_reply_header(r->req, "Idempotent-Replayed", "true");
+    free(rep.body);
+    return true;
 }
 
 enum ct_err
@@ -115,15 +131,16 @@ ct_req_idempotent(struct ct_req *req, const char *scope, ct_idem_fn fn, void *ct
     r.ctx = ctx;
     request_hash(req, r.hash);
     err = ct_db_txn(req->db, idem_unit, &r);
-    if (err != CT_OK) {
+    if (err == CT_OK) {
+        ct_reply_raw(req, r.status, r.body);
         free(r.body);
-        if (req->in->err == CT_OK)
-            ct_req_fail(req, err, NULL, "the request could not be completed");
-        return err;
+        return CT_OK;
     }
-    ct_reply_raw(req, r.status, r.body);
-    if (r.replayed)
-        ct_reply_header(req, "Idempotent-Replayed", "true");
     free(r.body);
-    return CT_OK;
+    /* a server-side failure is not a refusal: it answers as it is */
+    if (err != CT_E_INTERNAL && err != CT_E_BUSY && replay(&r))
+        return req->in->err;
+    if (req->in->err == CT_OK)
+        ct_req_fail(req, err, NULL, "the request could not be completed");
+    return err;
 }

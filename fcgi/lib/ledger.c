@@ -45,8 +45,12 @@ static int leg_cmp(const void *a, const void *b);
 static enum ct_err entry_check(const struct ct_entry *e, struct ct_leg *sorted, const char **code);
 static enum ct_err leg_apply(struct ct_db *db, const struct ct_leg *leg, const char *currency,
                              const struct hold_leg *hl, const char **code);
-static enum ct_err leg_refused(struct ct_db *db, int64_t account_id, const char *currency,
-                               const char **code);
+static enum ct_err account_refusal(struct ct_db *db, int64_t account_id, const char *currency,
+                                   const char **code);
+static enum ct_err legs_refused(struct ct_db *db, const struct ct_leg *legs, size_t n,
+                                const char *currency, const char **code);
+static enum ct_err pair_apply(struct ct_db *db, const struct ct_leg *legs, const char *currency,
+                              const char **code);
 static enum ct_err legs_undo(struct ct_db *db, const struct ct_leg *legs, size_t n,
                              const struct hold_leg *hl);
 static enum ct_err postings_insert(struct ct_db *db, int64_t entry_id, const struct ct_entry *e,
@@ -242,9 +246,9 @@ entry_check(const struct ct_entry *e, struct ct_leg *sorted, const char **code)
     return CT_OK;
 }
 
-/* Why a conditional UPDATE matched no row. */
+/* What keeps an account from taking a leg, other than its funds: CT_OK when nothing does. */
 static enum ct_err
-leg_refused(struct ct_db *db, int64_t account_id, const char *currency, const char **code)
+account_refusal(struct ct_db *db, int64_t account_id, const char *currency, const char **code)
 {
     static const char sql[] = "SELECT currency, status FROM ledger_account WHERE id = ?";
     struct ct_rows *r = NULL;
@@ -266,12 +270,27 @@ leg_refused(struct ct_db *db, int64_t account_id, const char *currency, const ch
     } else if (strcmp(status, "active") != 0) {
         *code = "ACCOUNT_CLOSED";
         err = CT_E_RULE;
-    } else {
-        *code = "INSUFFICIENT_FUNDS";
-        err = CT_E_RULE;
     }
     ct_rows_free(r);
     return err;
+}
+
+/* Why conditional UPDATEs over these accounts matched no row: the first account that cannot take
+ * its leg at all, else the funds (the only condition left is a debit's floor). */
+static enum ct_err
+legs_refused(struct ct_db *db, const struct ct_leg *legs, size_t n, const char *currency,
+             const char **code)
+{
+    enum ct_err err;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        err = account_refusal(db, legs[i].account_id, currency, code);
+        if (err != CT_OK)
+            return err;
+    }
+    *code = "INSUFFICIENT_FUNDS";
+    return CT_E_RULE;
 }
 
 /* One leg's balance change under the row lock. A debit is refused by the statement itself when it
@@ -304,7 +323,55 @@ leg_apply(struct ct_db *db, const struct ct_leg *leg, const char *currency,
                          leg->amount);
     if (err != CT_OK || n == 1)
         return err;
-    return leg_refused(db, leg->account_id, currency, code);
+    return legs_refused(db, leg, 1, currency, code);
+}
+
+/* A two-leg entry (most of them: a reload, a transfer) in one statement over both rows, read in
+ * ascending id (the ledger's lock order) by the primary key range. One round trip fewer under the
+ * row locks than a statement per leg, and cheaper for the server than a self-join UPDATE (which
+ * buffers both rows in temporary tables). When it changes fewer than two rows, the refusal is
+ * worked out and a leg that went through is put back. `legs` is in ascending account id order. */
+static enum ct_err
+pair_apply(struct ct_db *db, const struct ct_leg *legs, const char *currency, const char **code)
+{
+    static const char sql[] = "UPDATE ledger_account SET balance = balance + IF(id = ?, ?, ?), "
+                              "posting_count = posting_count + 1 WHERE id IN (?, ?) "
+                              "AND currency = ? AND status = 'active' AND (id <> ? OR "
+                              "unbounded = 1 OR balance - held + overdraft + ? >= 0)";
+    const struct ct_leg *debit = legs[0].amount < 0 ? &legs[0] : &legs[1];
+    const struct ct_leg *credit = debit == &legs[0] ? &legs[1] : &legs[0];
+    const struct ct_leg *kept = NULL;
+    uint64_t n = 0;
+    enum ct_err err, why;
+
+    err = ct_db_exec(db, sql, &n, "lllllsll", legs[0].account_id, legs[0].amount, legs[1].amount,
+                     legs[0].account_id, legs[1].account_id, currency, debit->account_id,
+                     debit->amount);
+    if (err != CT_OK || n == 2)
+        return err;
+    /* Which leg went through, if one did: a refused account was not changed; with neither
+     * refused, the debit failed on funds and the credit went through. The changed row is locked
+     * by this transaction, so what is read of it still holds. */
+    why = account_refusal(db, debit->account_id, currency, code);
+    if (why == CT_OK)
+        why = account_refusal(db, credit->account_id, currency, code);
+    else if (n == 1)
+        kept = credit;
+    if (why == CT_OK) {
+        *code = "INSUFFICIENT_FUNDS";
+        why = CT_E_RULE;
+        if (n == 1)
+            kept = credit;
+    } else if (n == 1 && kept == NULL)
+        kept = debit;
+    if (why != CT_E_RULE && why != CT_E_NOTFOUND)
+        return why;
+    if (kept != NULL) {
+        err = legs_undo(db, kept, 1, NULL);
+        if (err != CT_OK)
+            return err;
+    }
+    return why;
 }
 
 /* Puts back the balances of legs already applied when a later leg is refused, so a refused post
@@ -384,6 +451,7 @@ post_legs(struct ct_db *db, const struct ct_entry *e, const struct hold_leg *hl,
 {
     static const char sql_entry[] = "INSERT INTO ledger_entry (partner_id, kind, description, "
                                     "currency, created_at) VALUES (?, ?, ?, ?, NOW(6))";
+    static const char sql_unentry[] = "DELETE FROM ledger_entry WHERE id = ?";
     struct ct_leg legs[CT_LEDGER_MAX_LEGS];
     const char *dummy = NULL;
     enum ct_err err;
@@ -396,24 +464,34 @@ post_legs(struct ct_db *db, const struct ct_entry *e, const struct hold_leg *hl,
     err = entry_check(e, legs, code);
     if (err != CT_OK)
         return err;
-    /* Ascending account id: the one lock order of the ledger, so entries cannot deadlock. */
-    for (i = 0; i < e->nlegs; i++) {
-        err = leg_apply(db, &legs[i], e->currency, hl, code);
-        if (err == CT_OK)
-            continue;
-        if (err == CT_E_RULE || err == CT_E_NOTFOUND) {
-            enum ct_err undo = legs_undo(db, legs, i, hl);
-
-            if (undo != CT_OK)
-                return undo;
-        }
-        return err;
-    }
+    /* The entry first: it takes no lock others wait on, so the balance rows stay locked for as
+     * few round trips as possible (a hot account's throughput is one over that time). */
     err = ct_db_exec(db, sql_entry, NULL, "lsss", e->partner_id, e->kind, e->description,
                      e->currency);
     if (err != CT_OK)
         return err;
     id = ct_db_last_id(db);
+    /* Ascending account id: the one lock order of the ledger, so entries cannot deadlock. */
+    if (e->nlegs == 2 && hl == NULL)
+        err = pair_apply(db, legs, e->currency, code);
+    else
+        for (i = 0; i < e->nlegs && err == CT_OK; i++) {
+            err = leg_apply(db, &legs[i], e->currency, hl, code);
+            if (err == CT_E_RULE || err == CT_E_NOTFOUND) {
+                enum ct_err undo = legs_undo(db, legs, i, hl);
+
+                if (undo != CT_OK)
+                    return undo;
+            }
+        }
+    if (err == CT_E_RULE || err == CT_E_NOTFOUND) {
+        /* refused: the unit goes on (a caller may record the refusal) without a bare entry */
+        enum ct_err undo = ct_db_exec(db, sql_unentry, NULL, "l", id);
+
+        return undo != CT_OK ? undo : err;
+    }
+    if (err != CT_OK)
+        return err;
     err = postings_insert(db, id, e, legs, e->nlegs);
     if (err != CT_OK)
         return err;
@@ -456,8 +534,11 @@ ct_ledger_hold(struct ct_db *db, int64_t account_id, int64_t amount, int64_t exp
     err = ct_db_exec(db, sql_held, &n, "lll", amount, account_id, amount);
     if (err != CT_OK)
         return err;
-    if (n != 1)
-        return leg_refused(db, account_id, NULL, code);
+    if (n != 1) {
+        struct ct_leg leg = {account_id, -amount};
+
+        return legs_refused(db, &leg, 1, NULL, code);
+    }
     err = ct_db_exec(db, sql_hold, NULL, "llsl", account_id, amount, reference, expires_usec);
     if (err == CT_OK && hold_id != NULL)
         *hold_id = ct_db_last_id(db);

@@ -249,8 +249,8 @@ secure_balance_reload(struct ct_req *req)
     enum ct_err err;
 
     memset(&r, 0, sizeof(r));
-    err = ct_balance_get(req->db, req->ident.partner_id, ct_req_path_arg(req, "customerId"),
-                         ct_req_path_arg(req, "balanceId"), &r.balance);
+    err = ct_balance_get_ref(req->db, req->ident.partner_id, ct_req_path_arg(req, "customerId"),
+                             ct_req_path_arg(req, "balanceId"), &r.balance);
     if (err != CT_OK)
         return ct_req_fail(req, err, NULL, "balance not found");
     if (ct_req_need_body(req) != CT_OK)

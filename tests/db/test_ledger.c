@@ -53,12 +53,14 @@ struct hold_ctx {
     const char *code;
 };
 
+#define IDEM_SCOPE "test-transfer"
+
 struct idem_ctx {
     const char *key;
     unsigned char hash[32];
     int64_t from, to, amount;
     const char *description;
-    bool fail_after_claim; /* book an impossible debit: the unit fails after the claim */
+    bool refuse; /* book an impossible debit: the ledger refuses the attempt */
     struct ct_idem_replay rep;
     int64_t entry_id;
     const char *code;
@@ -178,7 +180,7 @@ test_db_session_and_values(void **state)
     assert_int_equal(ct_db_query(f->db, sql_sess, &r, "s", (const char *)NULL), CT_OK);
     assert_string_equal(ct_rows_str(r, 0, 0), "+00:00");
     assert_string_equal(ct_rows_str(r, 0, 1), "READ-COMMITTED");
-    assert_string_equal(ct_rows_str(r, 0, 2), "0");
+    assert_string_equal(ct_rows_str(r, 0, 2), "1");
     assert_string_equal(ct_rows_str(r, 0, 3), "utf8mb4");
     assert_string_equal(ct_rows_str(r, 0, 4), "1");
     ct_rows_free(r);
@@ -238,6 +240,19 @@ test_db_duplicate_and_rollback(void **state)
     assert_int_equal(q_i64(f->db, sql, 0), 0);
 }
 
+/* A read outside a unit of work leaves no transaction open behind it: an idle worker would
+ * otherwise hold metadata locks that stall every migration's DDL (and everything queued after). */
+static void
+test_db_read_leaves_no_transaction(void **state)
+{
+    static const char sql_read[] = "SELECT COUNT(*) + ? FROM ledger_entry";
+    static const char sql_open[] = "SELECT @@in_transaction + ?";
+    struct fx *f = *state;
+
+    assert_true(q_i64(f->db, sql_read, 0) >= 0);
+    assert_int_equal(q_i64(f->db, sql_open, 0), 0);
+}
+
 struct kill_ctx {
     struct ct_db *killer;
     int runs;
@@ -273,9 +288,13 @@ static void
 test_db_reconnect(void **state)
 {
     static const char sql_tz[] = "SELECT @@session.time_zone, ? + 1";
+    static const char sql_id[] = "SELECT CONNECTION_ID() + ?";
+    static const char sql_kill[] = "KILL CONNECTION ?";
+    static const char sql_fresh[] = "SELECT CONNECTION_ID() - ?";
     struct fx *f = *state;
     struct kill_ctx c = {NULL, 0};
     struct ct_rows *r = NULL;
+    int64_t id = 0, id2 = 0;
 
     assert_int_equal(ct_db_open(&f->conf, &c.killer), CT_OK);
     assert_int_equal(ct_db_txn(f->db, killed_fn, &c), CT_OK);
@@ -284,6 +303,24 @@ test_db_reconnect(void **state)
     assert_int_equal(ct_db_query(f->db, sql_tz, &r, "l", (int64_t)1), CT_OK);
     assert_string_equal(ct_rows_str(r, 0, 0), "+00:00");
     assert_string_equal(ct_rows_str(r, 0, 1), "2");
+    ct_rows_free(r);
+    r = NULL;
+    /* killed while idle: the next read outside a unit reconnects and answers, no error */
+    assert_int_equal(ct_db_query(f->db, sql_id, &r, "l", (int64_t)0), CT_OK);
+    assert_true(ct_rows_i64(r, 0, 0, &id));
+    ct_rows_free(r);
+    r = NULL;
+    assert_int_equal(ct_db_exec(c.killer, sql_kill, NULL, "l", id), CT_OK);
+    assert_int_equal(ct_db_query(f->db, sql_id, &r, "l", (int64_t)0), CT_OK);
+    assert_true(ct_rows_i64(r, 0, 0, &id2));
+    assert_true(id2 != id);
+    ct_rows_free(r);
+    r = NULL;
+    /* the same with a statement this connection never prepared: the prepare meets the loss */
+    assert_int_equal(ct_db_exec(c.killer, sql_kill, NULL, "l", id2), CT_OK);
+    assert_int_equal(ct_db_query(f->db, sql_fresh, &r, "l", (int64_t)0), CT_OK);
+    assert_true(ct_rows_i64(r, 0, 0, &id));
+    assert_true(id != id2);
     ct_rows_free(r);
     ct_db_close(c.killer);
 }
@@ -397,6 +434,10 @@ test_refused_entries(void **state)
     struct ct_leg overflow[3] = {{bank, INT64_MAX}, {rich, INT64_MAX}, {poor, 2}};
     struct ct_leg many[17];
     struct ct_leg overdraw[2] = {{rich, 500}, {poor, -500}}; /* rich first in lock order */
+    int64_t closed = open_account(f->db, "EUR", false);
+    struct ct_leg to_closed[2] = {{rich, -300}, {closed, 300}};   /* the debit goes through */
+    struct ct_leg from_closed[2] = {{closed, -300}, {rich, 300}}; /* the credit goes through */
+    static const char sql_close[] = "UPDATE ledger_account SET status = 'closed' WHERE id = ?";
     struct ct_entry e = {0, "test", NULL, "EUR", overdraw, 2, NULL};
     struct undo_ctx uc = {&e, NULL};
     const char *code = NULL;
@@ -434,6 +475,22 @@ test_refused_entries(void **state)
     assert_int_equal(account(f->db, rich).balance, 100000);
     assert_int_equal(account(f->db, poor).balance, 0);
     assert_int_equal(account(f->db, usd).balance, 0);
+    /* a currency refused on the credit side after the debit went through, committed anyway */
+    e.legs = mixed;
+    assert_int_equal(ct_db_txn(f->db, ignore_refusal_fn, &uc), CT_OK);
+    assert_string_equal(uc.code, "CURRENCY_MISMATCH");
+    assert_int_equal(account(f->db, rich).balance, 100000);
+    /* a closed account on either side; the leg that went through is put back */
+    assert_int_equal(move(f->db, bank, closed, 700, NULL, NULL), CT_OK);
+    assert_int_equal(ct_db_exec(f->db, sql_close, NULL, "l", closed), CT_OK);
+    e.legs = to_closed;
+    assert_int_equal(ct_db_txn(f->db, ignore_refusal_fn, &uc), CT_OK);
+    assert_string_equal(uc.code, "ACCOUNT_CLOSED");
+    e.legs = from_closed;
+    assert_int_equal(ct_db_txn(f->db, ignore_refusal_fn, &uc), CT_OK);
+    assert_string_equal(uc.code, "ACCOUNT_CLOSED");
+    assert_int_equal(account(f->db, rich).balance, 100000);
+    assert_int_equal(account(f->db, closed).balance, 700);
     assert_int_equal(violations(f->db), 0);
 }
 
@@ -606,19 +663,13 @@ test_holds(void **state)
 static enum ct_err
 idem_fn(struct ct_db *db, void *arg)
 {
-    static const char scope[] = "test-transfer";
     struct idem_ctx *c = arg;
     struct ct_leg legs[2] = {{c->from, -c->amount}, {c->to, c->amount}};
     struct ct_entry e = {0, "test", c->description, "EUR", legs, 2, NULL};
     enum ct_err err;
 
-    free(c->rep.body);
-    memset(&c->rep, 0, sizeof(c->rep));
     c->entry_id = 0;
-    err = ct_idem_claim(db, scope, c->key, c->hash, &c->rep, &c->code);
-    if (err != CT_OK || c->rep.found)
-        return err;
-    if (c->fail_after_claim) {
+    if (c->refuse) {
         /* more than the user account holds */
         legs[0].account_id = c->to;
         legs[0].amount = -INT64_MAX / 2;
@@ -629,7 +680,26 @@ idem_fn(struct ct_db *db, void *arg)
     if (err != CT_OK)
         return err;
     (void)snprintf(c->body, sizeof(c->body), "{\"entry\":%" PRId64 "}", c->entry_id);
-    return ct_idem_store(db, scope, c->key, 201, c->body);
+    return ct_idem_record(db, IDEM_SCOPE, c->key, c->hash, 201, c->body);
+}
+
+/* What ct_req_idempotent does around the unit: after a refusal, the recorded answer (if any)
+ * wins. CT_OK with c->rep.found when it replays. */
+static enum ct_err
+idem_run(struct ct_db *db, struct idem_ctx *c)
+{
+    enum ct_err err, found;
+
+    free(c->rep.body);
+    memset(&c->rep, 0, sizeof(c->rep));
+    c->code = NULL;
+    err = ct_db_txn(db, idem_fn, c);
+    if (err == CT_OK || err == CT_E_INTERNAL || err == CT_E_BUSY)
+        return err;
+    found = ct_idem_find(db, IDEM_SCOPE, c->key, c->hash, &c->rep, &c->code);
+    if (found != CT_OK)
+        return found;
+    return c->rep.found ? CT_OK : err;
 }
 
 static int64_t
@@ -649,7 +719,7 @@ static void
 test_idempotency(void **state)
 {
     struct fx *f = *state;
-    char key[96], key2[96], desc[96];
+    char key[96], key2[96], desc[96], first[64];
     struct idem_ctx c;
 
     memset(&c, 0, sizeof(c));
@@ -663,34 +733,43 @@ test_idempotency(void **state)
     c.description = desc;
     ct_sha256("body-1", 6, c.hash);
     /* fresh */
-    assert_int_equal(ct_db_txn(f->db, idem_fn, &c), CT_OK);
+    assert_int_equal(idem_run(f->db, &c), CT_OK);
     assert_false(c.rep.found);
     assert_true(c.entry_id > 0);
-    /* replay: the same answer, nothing moved */
-    assert_int_equal(ct_db_txn(f->db, idem_fn, &c), CT_OK);
+    (void)snprintf(first, sizeof(first), "%s", c.body);
+    /* replay: the same answer, nothing moved (the attempt booked, met the key, rolled back) */
+    assert_int_equal(idem_run(f->db, &c), CT_OK);
     assert_true(c.rep.found);
     assert_int_equal(c.rep.status, 201);
-    assert_string_equal(c.rep.body, c.body);
+    assert_string_equal(c.rep.body, first);
     assert_int_equal(entries_with(f->db, desc), 1);
     assert_int_equal(account(f->db, c.to).balance, 1234);
+    /* a replay after a refusal: the first answer, not the refusal */
+    c.refuse = true;
+    assert_int_equal(idem_run(f->db, &c), CT_OK);
+    assert_true(c.rep.found);
+    assert_string_equal(c.rep.body, first);
+    c.refuse = false;
     /* the same key with another request */
     ct_sha256("body-2", 6, c.hash);
-    assert_int_equal(ct_db_txn(f->db, idem_fn, &c), CT_E_CONFLICT);
+    assert_int_equal(idem_run(f->db, &c), CT_E_CONFLICT);
     assert_string_equal(c.code, "IDEMPOTENCY_KEY_REUSED");
-    /* a failed attempt stores nothing: the same key works afterwards */
+    assert_int_equal(account(f->db, c.to).balance, 1234);
+    /* a failed attempt records nothing: the same key works afterwards */
     c.key = key2;
-    c.fail_after_claim = true;
-    assert_int_equal(ct_db_txn(f->db, idem_fn, &c), CT_E_RULE);
-    c.fail_after_claim = false;
-    assert_int_equal(ct_db_txn(f->db, idem_fn, &c), CT_OK);
+    c.refuse = true;
+    assert_int_equal(idem_run(f->db, &c), CT_E_RULE);
+    assert_false(c.rep.found);
+    c.refuse = false;
+    assert_int_equal(idem_run(f->db, &c), CT_OK);
     assert_false(c.rep.found);
     assert_int_equal(entries_with(f->db, desc), 2);
-    free(c.rep.body);
-    c.rep.body = NULL;
     /* bad keys */
     c.key = "";
-    assert_int_equal(ct_db_txn(f->db, idem_fn, &c), CT_E_BADREQ);
+    assert_int_equal(ct_idem_find(f->db, IDEM_SCOPE, c.key, c.hash, &c.rep, &c.code), CT_E_BADREQ);
     assert_string_equal(c.code, "IDEMPOTENCY_KEY_INVALID");
+    assert_int_equal(ct_idem_record(f->db, IDEM_SCOPE, c.key, c.hash, 201, "{}"), CT_E_INTERNAL);
+    assert_int_equal(ct_idem_record(f->db, IDEM_SCOPE, key, c.hash, 99, "{}"), CT_E_INTERNAL);
     free(c.rep.body);
 }
 
@@ -822,7 +901,7 @@ twin_child(const struct fx *f, struct idem_ctx c, int go_fd, int out_fd)
     got = read(go_fd, &ch, 1); /* EOF when the parent closes its end: everyone starts */
     (void)got;
     memset(&c.rep, 0, sizeof(c.rep));
-    err = ct_db_txn(db, idem_fn, &c);
+    err = idem_run(db, &c);
     if (err != CT_OK)
         _exit(5);
     n = snprintf(line, sizeof(line), "%c %s\n", c.rep.found ? 'R' : 'F',
@@ -834,10 +913,12 @@ twin_child(const struct fx *f, struct idem_ctx c, int go_fd, int out_fd)
     _exit(0);
 }
 
+/* N twins of one request at once: one books, every other answers its answer. With exact funds
+ * the twins after the first are refused by the ledger (the money is gone) rather than meeting the
+ * key at their record; either way they must replay. */
 static void
-test_concurrent_same_key(void **state)
+same_key_twins(struct fx *f, bool exact_funds)
 {
-    struct fx *f = *state;
     pid_t pids[N_TWINS];
     char buf[N_TWINS * 128], key[96], desc[96], first[128] = "";
     int go[2], out[2], i, fresh = 0, replayed = 0;
@@ -845,11 +926,14 @@ test_concurrent_same_key(void **state)
     char *p, *nl;
 
     memset(&c, 0, sizeof(c));
-    (void)snprintf(key, sizeof(key), "twin-%s", f->run);
-    (void)snprintf(desc, sizeof(desc), "twin-%s", f->run);
-    c.from = open_account(f->db, "EUR", true);
+    (void)snprintf(key, sizeof(key), "twin-%d-%s", exact_funds, f->run);
+    (void)snprintf(desc, sizeof(desc), "twin-%d-%s", exact_funds, f->run);
+    c.from = open_account(f->db, "EUR", !exact_funds);
     c.to = open_account(f->db, "EUR", false);
     c.amount = 500;
+    if (exact_funds)
+        assert_int_equal(move(f->db, open_account(f->db, "EUR", true), c.from, 500, NULL, NULL),
+                         CT_OK);
     c.key = key;
     c.description = desc;
     ct_sha256("same body", 9, c.hash);
@@ -886,6 +970,18 @@ test_concurrent_same_key(void **state)
     assert_int_equal(entries_with(f->db, desc), 1);
     assert_int_equal(account(f->db, c.to).balance, 500);
     assert_int_equal(violations(f->db), 0);
+}
+
+static void
+test_concurrent_same_key(void **state)
+{
+    same_key_twins(*state, false);
+}
+
+static void
+test_concurrent_same_key_refused(void **state)
+{
+    same_key_twins(*state, true);
 }
 
 /* ---- the invariant check sees a broken ledger ---------------------------------------------- */
@@ -972,6 +1068,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_db_session_and_values),
         cmocka_unit_test(test_db_duplicate_and_rollback),
+        cmocka_unit_test(test_db_read_leaves_no_transaction),
         cmocka_unit_test(test_db_reconnect),
         cmocka_unit_test(test_post_and_balance_after),
         cmocka_unit_test(test_refused_entries),
@@ -980,6 +1077,7 @@ main(void)
         cmocka_unit_test(test_idempotency),
         cmocka_unit_test(test_concurrent_debits),
         cmocka_unit_test(test_concurrent_same_key),
+        cmocka_unit_test(test_concurrent_same_key_refused),
         cmocka_unit_test(test_check_detects_violations),
     };
 

@@ -27,6 +27,10 @@ struct ct_balance {
  * CT_E_RULE with *code NO_BASE_IBAN when the partner has no base IBAN for the currency. */
 enum ct_err ct_balance_open(struct ct_db *db, int64_t partner_id, const char *customer_id,
                             const char *currency, struct ct_balance *out, const char **code);
+/* The customer's balance by id with only id, partner, customer, account, currency and status
+ * filled: what moving money needs, read from one table. */
+enum ct_err ct_balance_get_ref(struct ct_db *db, int64_t partner_id, const char *customer_id,
+                               const char *id, struct ct_balance *out);
 /* The partner's balance by id (and customer, when customer_id is not NULL). */
 enum ct_err ct_balance_get(struct ct_db *db, int64_t partner_id, const char *customer_id,
                            const char *id, struct ct_balance *out);

@@ -76,23 +76,27 @@ enum ct_err ct_ledger_hold_capture(struct ct_db *db, int64_t hold_id, int64_t am
 /* Release every active hold whose expiry passed; *count gets how many. */
 enum ct_err ct_ledger_hold_expire(struct ct_db *db, int64_t now_usec, uint64_t *count);
 
-/* Idempotency. Call ct_idem_claim first in the unit of work, before any side effect.
- * - fresh key: CT_OK and replay->found false; do the work, then ct_idem_store the answer in the
- *   same transaction (so a failed attempt stores nothing: the rollback removes the claim).
- * - same key, same request hash: CT_OK with replay->found true and the first answer in
- *   replay->status / replay->body (heap, caller frees with free()); move nothing.
- * - same key, other request hash: CT_E_CONFLICT, *code IDEMPOTENCY_KEY_REUSED.
- * A concurrent twin blocks on the unique index until the first commits or rolls back. */
+/* Idempotency. The answer is recorded as the last write of the unit of work that made it, so a
+ * fresh key costs one statement and a failed attempt leaves nothing (the rollback takes it too).
+ * - ct_idem_record, inside the unit after the work: CT_OK, or CT_E_CONFLICT when the key is
+ *   already recorded (a twin committed first): roll the unit back and answer ct_idem_find's.
+ * - ct_idem_find, outside any unit: the committed answer for the key, if any (replay->found;
+ *   replay->body is heap, caller frees with free()), or CT_E_CONFLICT with *code
+ *   IDEMPOTENCY_KEY_REUSED when the key was recorded for another request hash.
+ * A twin running while the first attempt is in flight either waits on the rows the first one
+ * locked and then fails (at its record, or on a rule the first one's effects now break), or
+ * waits at its record on the first one's uncommitted key; a caller that looks the key up after
+ * any refusal therefore answers every twin with the first answer (ct_req_idempotent does). */
 struct ct_idem_replay {
     bool found;
     int status;
     char *body;
 };
-enum ct_err ct_idem_claim(struct ct_db *db, const char *scope, const char *key,
-                          const unsigned char hash[32], struct ct_idem_replay *replay,
-                          const char **code);
-enum ct_err ct_idem_store(struct ct_db *db, const char *scope, const char *key, int status,
-                          const char *body);
+enum ct_err ct_idem_record(struct ct_db *db, const char *scope, const char *key,
+                           const unsigned char hash[32], int status, const char *body);
+enum ct_err ct_idem_find(struct ct_db *db, const char *scope, const char *key,
+                         const unsigned char hash[32], struct ct_idem_replay *replay,
+                         const char **code);
 
 /* The invariants of DESIGN.md section 3. Returns the number of violations (0 = healthy) and
  * writes one line per violation (at most `max_lines`) to `report` (may be NULL), or -1 when the
