@@ -14,15 +14,17 @@
 #include <mysqld_error.h>
 #include <openssl/crypto.h>
 
+#include "ct/ct_buf.h"
 #include "ct/ct_db.h"
 #include "ct/ct_log.h"
 #include "ct/ct_mem.h"
 #include "ct/ct_util.h"
 
-#define CT_DB_MAX_PARAMS 32  /* '?' per statement */
-#define CT_DB_CACHE_SLOTS 64 /* initial statement cache size, a power of two */
-#define CT_DB_CELL_BYTES 64  /* bytes bound per column; longer values use fetch_column */
-#define CT_DB_CELL_MAX 65536 /* never pre-bind more than this per column */
+#define CT_DB_MAX_PARAMS 32       /* '?' per statement */
+#define CT_DB_CACHE_SLOTS 64      /* initial statement cache size, a power of two */
+#define CT_DB_CELL_BYTES 64       /* bytes bound per column; longer values use fetch_column */
+#define CT_DB_LAST_MAX (1u << 20) /* a unit's last statement as text, parameters included */
+#define CT_DB_CELL_MAX 65536      /* never pre-bind more than this per column */
 #define CT_DB_PASSWORD_MAX 512
 #define CT_DB_NO_CELL SIZE_MAX /* offset of an SQL NULL cell */
 
@@ -39,10 +41,12 @@ struct ct_db {
     size_t used;
     int64_t last_id;
     unsigned last_errno;
-    bool broken;  /* connection lost: reconnect before the next unit of work */
-    bool in_txn;  /* inside ct_db_txn */
-    bool doomed;  /* the open transaction was aborted (deadlock, lock wait, lost connection) */
-    uint32_t rng; /* back-off jitter */
+    bool broken; /* connection lost: reconnect before the next unit of work */
+    bool in_txn; /* inside ct_db_txn */
+    bool doomed; /* the open transaction was aborted (deadlock, lock wait, lost connection) */
+    bool start_pending; /* in a unit whose START TRANSACTION is not sent yet */
+    struct ct_buf last; /* the unit's last statement as text, sent with its COMMIT; empty: none */
+    uint32_t rng;       /* back-off jitter */
 };
 
 struct ct_rows {
@@ -96,6 +100,12 @@ static enum ct_err txn_commit(struct ct_db *db);
 static void txn_rollback(struct ct_db *db);
 static void backoff(struct ct_db *db, int attempt);
 static bool lost_connection(unsigned no);
+static enum ct_err render(struct ct_db *db, const char *sql, const struct params *p,
+                          struct ct_buf *out);
+static enum ct_err batch_results(struct ct_db *db, int rc, int n, int *failed);
+static enum ct_err exec_with_start(struct ct_db *db, const char *sql, struct params *p,
+                                   uint64_t *affected);
+static enum ct_err commit_with_last(struct ct_db *db);
 
 /* ---- connection ---------------------------------------------------------------------------- */
 
@@ -112,6 +122,7 @@ ct_db_open(const struct ct_conf *conf, struct ct_db **out)
     db->nslots = CT_DB_CACHE_SLOTS;
     db->slots = ct_calloc(db->nslots, sizeof(*db->slots));
     db->rng = (uint32_t)getpid() ^ (uint32_t)time(NULL) ^ 0x9e3779b9u;
+    ct_buf_init(&db->last, CT_DB_LAST_MAX);
     err = db_connect(db);
     if (err != CT_OK) {
         ct_db_close(db);
@@ -127,6 +138,7 @@ ct_db_close(struct ct_db *db)
     if (db == NULL)
         return;
     db_disconnect(db);
+    ct_buf_free(&db->last);
     free(db->slots);
     free(db);
 }
@@ -187,8 +199,11 @@ db_connect(struct ct_db *db)
         err = CT_E_INTERNAL;
         goto out;
     }
+    /* Multi-statements only for the batches of this file (a unit's START with its first write,
+     * its last write with COMMIT); every other statement is prepared and cannot carry two. */
     if (mysql_real_connect(m, "localhost", c->db_user, have_pw ? pw : NULL, c->db_name, 0,
-                           c->db_socket[0] != '\0' ? c->db_socket : NULL, 0) == NULL) {
+                           c->db_socket[0] != '\0' ? c->db_socket : NULL,
+                           CLIENT_MULTI_STATEMENTS) == NULL) {
         ct_log(LOG_ERR, "db: cannot connect to %s as %s: %u %s", c->db_socket, c->db_user,
                mysql_errno(m), mysql_error(m));
         /* A refused login or unknown database will not heal by retrying. */
@@ -436,10 +451,20 @@ params_bind(struct params *p, const char *fmt, va_list ap)
 static enum ct_err
 run(struct ct_db *db, const char *sql, struct params *p, MYSQL_STMT **out)
 {
+    static const char start[] = "START TRANSACTION";
     MYSQL_STMT *st = NULL;
     enum ct_err err;
     int attempt;
 
+    if (db->in_txn && db->start_pending) {
+        /* a read first in the unit: the transaction starts on its own round trip */
+        err = db_usable(db);
+        if (err != CT_OK)
+            return err;
+        if (mysql_real_query(db->conn, start, sizeof(start) - 1) != 0)
+            return db_fail(db, mysql_errno(db->conn), mysql_error(db->conn), start);
+        db->start_pending = false;
+    }
     for (attempt = 0; attempt < 2; attempt++) {
         err = db_usable(db);
         if (err != CT_OK)
@@ -497,6 +522,14 @@ ct_db_exec(struct ct_db *db, const char *sql, uint64_t *affected, const char *fm
     enum ct_err err;
     va_list ap;
 
+    if (db->in_txn && db->start_pending) {
+        struct params p;
+
+        va_start(ap, fmt);
+        err = params_bind(&p, fmt, ap);
+        va_end(ap);
+        return err != CT_OK ? err : exec_with_start(db, sql, &p, affected);
+    }
     va_start(ap, fmt);
     err = run_va(db, sql, fmt, ap, &st);
     va_end(ap);
@@ -746,6 +779,8 @@ txn_commit(struct ct_db *db)
     enum ct_err err;
     unsigned no;
 
+    if (db->start_pending)
+        return CT_OK; /* the unit sent nothing: there is nothing to commit */
     if (mysql_commit(db->conn) == 0)
         return CT_OK;
     no = mysql_errno(db->conn);
@@ -762,7 +797,6 @@ txn_commit(struct ct_db *db)
 static enum ct_err
 txn_once(struct ct_db *db, ct_txn_fn fn, void *ctx)
 {
-    static const char start[] = "START TRANSACTION";
     unsigned int status = 0;
     enum ct_err err;
 
@@ -774,19 +808,22 @@ txn_once(struct ct_db *db, ct_txn_fn fn, void *ctx)
     if (mariadb_get_infov(db->conn, MARIADB_CONNECTION_SERVER_STATUS, &status) != 0 ||
         (status & SERVER_STATUS_IN_TRANS) != 0)
         txn_rollback(db);
-    if (mysql_real_query(db->conn, start, sizeof(start) - 1) != 0)
-        return db_fail(db, mysql_errno(db->conn), mysql_error(db->conn), start);
+    /* START TRANSACTION goes out with the unit's first statement (run, exec_with_start) */
+    db->start_pending = true;
+    ct_buf_reset(&db->last);
     db->in_txn = true;
     err = fn(db, ctx);
     /* fn may have swallowed a deadlock: the transaction is gone, so the unit must run again. */
     if (db->doomed)
         err = CT_E_BUSY;
     if (err == CT_OK)
-        err = txn_commit(db);
-    else
+        err = ct_buf_len(&db->last) > 0 ? commit_with_last(db) : txn_commit(db);
+    else if (!db->start_pending)
         txn_rollback(db);
     db->in_txn = false;
     db->doomed = false;
+    db->start_pending = false;
+    ct_buf_reset(&db->last);
     return err;
 }
 
@@ -810,5 +847,197 @@ ct_db_txn(struct ct_db *db, ct_txn_fn fn, void *ctx)
     }
     if (err == CT_E_BUSY)
         ct_log(LOG_WARNING, "db: unit of work still busy after %d attempts", attempt + 1);
+    return err;
+}
+
+/* ---- round trips saved: START with the unit's first write, its last write with COMMIT -------
+ * A reload is a handful of statements; each round trip costs both processes a context switch,
+ * which is most of the pool's CPU. So the unit's first statement, when it is a write, goes out in
+ * one text batch behind START TRANSACTION, and a statement the caller marks as the last
+ * (ct_db_exec_last) goes out in one batch with COMMIT. Batches use the text protocol, with every
+ * parameter rendered as a literal by the client library's own escaping for the connection's
+ * character set; no other statement runs as text. */
+
+/* sql with each '?' outside quotes replaced by the literal of the matching parameter. */
+static enum ct_err
+render(struct ct_db *db, const char *sql, const struct params *p, struct ct_buf *out)
+{
+    enum ct_err err = CT_OK;
+    char quote = 0, *esc = NULL;
+    unsigned k = 0;
+    const char *c;
+
+    for (c = sql; *c != '\0' && err == CT_OK; c++) {
+        const MYSQL_BIND *b;
+
+        if (quote != 0 || *c != '?') {
+            if (quote == 0 && (*c == '\'' || *c == '"' || *c == '`'))
+                quote = *c;
+            else if (quote != 0 && *c == quote)
+                quote = 0;
+            err = ct_buf_append(out, c, 1);
+            continue;
+        }
+        if (k >= p->n) {
+            ct_log(LOG_ERR, "db: statement wants more parameters than given (%.60s)", sql);
+            return CT_E_INTERNAL;
+        }
+        b = &p->b[k];
+        if (b->buffer_type == MYSQL_TYPE_NULL)
+            err = ct_buf_puts(out, "NULL");
+        else if (b->buffer_type == MYSQL_TYPE_LONGLONG)
+            err = ct_buf_printf(out, "%lld", (long long)p->l[k]);
+        else if (b->buffer_type == MYSQL_TYPE_LONG)
+            err = ct_buf_printf(out, "%d", p->i[k]);
+        else if (b->buffer_type == MYSQL_TYPE_BLOB) {
+            size_t i;
+
+            err = ct_buf_puts(out, "X'");
+            for (i = 0; i < p->len[k] && err == CT_OK; i++)
+                err = ct_buf_printf(out, "%02x", ((const unsigned char *)b->buffer)[i]);
+            if (err == CT_OK)
+                err = ct_buf_puts(out, "'");
+        } else {
+            unsigned long n;
+
+            esc = ct_malloc((size_t)p->len[k] * 2 + 1);
+            n = mysql_real_escape_string(db->conn, esc, b->buffer, p->len[k]);
+            if (n == (unsigned long)-1) {
+                ct_log(LOG_ERR, "db: a parameter cannot be escaped (%.60s)", sql);
+                err = CT_E_INTERNAL;
+            } else if ((err = ct_buf_puts(out, "'")) == CT_OK &&
+                       (err = ct_buf_append(out, esc, n)) == CT_OK)
+                err = ct_buf_puts(out, "'");
+            free(esc);
+            esc = NULL;
+        }
+        k++;
+    }
+    if (err == CT_OK && k != p->n) {
+        ct_log(LOG_ERR, "db: statement wants %u parameters, got %u (%.60s)", k, p->n, sql);
+        err = CT_E_INTERNAL;
+    }
+    return err;
+}
+
+/* Reads the n results of a batch whose send returned rc; *failed gets the index of the statement
+ * that failed (the server runs none after it), n when all ran. */
+static enum ct_err
+batch_results(struct ct_db *db, int rc, int n, int *failed)
+{
+    int i = 0;
+
+    for (; rc == 0; i++) {
+        MYSQL_RES *res = mysql_store_result(db->conn);
+
+        if (res != NULL)
+            mysql_free_result(res);
+        if (i == n - 1) {
+            *failed = n;
+            return CT_OK;
+        }
+        rc = mysql_next_result(db->conn);
+        if (rc < 0) {
+            ct_log(LOG_ERR, "db: a batch answered %d results of %d", i + 1, n);
+            *failed = n;
+            return CT_E_INTERNAL;
+        }
+    }
+    *failed = i;
+    return CT_E_INTERNAL;
+}
+
+static enum ct_err
+exec_with_start(struct ct_db *db, const char *sql, struct params *p, uint64_t *affected)
+{
+    static const char start[] = "START TRANSACTION;";
+    struct ct_buf text;
+    enum ct_err err;
+    int failed = 0;
+
+    err = db_usable(db);
+    if (err != CT_OK)
+        return err;
+    ct_buf_init(&text, CT_DB_LAST_MAX);
+    err = ct_buf_puts(&text, start);
+    if (err == CT_OK)
+        err = render(db, sql, p, &text);
+    if (err != CT_OK) {
+        ct_buf_free(&text);
+        return err;
+    }
+    /* the first result is START's; the statement's own is read last, so its counts are current */
+    err = batch_results(db, mysql_real_query(db->conn, ct_buf_str(&text), ct_buf_len(&text)), 2,
+                        &failed);
+    ct_buf_free(&text);
+    if (failed >= 1)
+        db->start_pending = false;
+    if (err != CT_OK)
+        return db_fail(db, mysql_errno(db->conn), mysql_error(db->conn), failed == 0 ? start : sql);
+    if (mysql_insert_id(db->conn) != 0)
+        db->last_id = (int64_t)mysql_insert_id(db->conn);
+    if (affected != NULL)
+        *affected = (uint64_t)mysql_affected_rows(db->conn);
+    return CT_OK;
+}
+
+enum ct_err
+ct_db_exec_last(struct ct_db *db, const char *sql, const char *fmt, ...)
+{
+    struct params p;
+    enum ct_err err;
+    va_list ap;
+
+    if (db == NULL || !db->in_txn || ct_buf_len(&db->last) > 0) {
+        ct_log(LOG_ERR, "db: a last statement outside a unit of work, or a second one");
+        return CT_E_INTERNAL;
+    }
+    va_start(ap, fmt);
+    err = params_bind(&p, fmt, ap);
+    va_end(ap);
+    if (err == CT_OK)
+        err = render(db, sql, &p, &db->last);
+    if (err != CT_OK)
+        ct_buf_reset(&db->last);
+    return err;
+}
+
+/* [START TRANSACTION;] last; COMMIT in one round trip. When `last` fails, the server runs no
+ * COMMIT after it: the transaction is rolled back here and last's error returned (1062 is
+ * CT_E_CONFLICT, as for any statement). */
+static enum ct_err
+commit_with_last(struct ct_db *db)
+{
+    struct ct_buf text;
+    enum ct_err err;
+    int n = db->start_pending ? 3 : 2, failed = 0;
+    unsigned no;
+
+    ct_buf_init(&text, CT_DB_LAST_MAX + 64);
+    err = ct_buf_puts(&text, db->start_pending ? "START TRANSACTION;" : "");
+    if (err == CT_OK)
+        err = ct_buf_append(&text, ct_buf_str(&db->last), ct_buf_len(&db->last));
+    if (err == CT_OK)
+        err = ct_buf_puts(&text, ";COMMIT");
+    if (err != CT_OK) {
+        ct_buf_free(&text);
+        if (!db->start_pending)
+            txn_rollback(db);
+        return err;
+    }
+    err = batch_results(db, mysql_real_query(db->conn, ct_buf_str(&text), ct_buf_len(&text)), n,
+                        &failed);
+    ct_buf_free(&text);
+    if (err == CT_OK)
+        return CT_OK;
+    no = mysql_errno(db->conn);
+    if (failed == n - 1 && lost_connection(no)) {
+        (void)db_fail(db, no, mysql_error(db->conn), "COMMIT");
+        ct_log(LOG_ERR, "db: connection lost during COMMIT: outcome unknown");
+        return CT_E_INTERNAL;
+    }
+    err = db_fail(db, no, mysql_error(db->conn), failed == n - 1 ? "COMMIT" : "the last statement");
+    if (failed > 0 || !db->start_pending)
+        txn_rollback(db);
     return err;
 }

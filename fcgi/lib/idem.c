@@ -32,10 +32,11 @@ ct_idem_record(struct ct_db *db, const char *scope, const char *key, const unsig
     if (hash == NULL || status < 100 || status > 599 || !len_ok(scope, CT_IDEM_SCOPE_MAX) ||
         !len_ok(key, CT_IDEM_KEY_MAX))
         return CT_E_INTERNAL;
-    /* A duplicate (CT_E_CONFLICT) means a twin's answer is committed: InnoDB made this INSERT
-     * wait while the twin's row was uncommitted, and lets it through if the twin rolled back. */
-    return ct_db_exec(db, sql, NULL, "ssSis", scope, key, (const char *)hash, (size_t)32, status,
-                      body);
+    /* Sent with the COMMIT. A duplicate (ct_db_txn's CT_E_CONFLICT) means a twin's answer is
+     * committed: InnoDB made this INSERT wait while the twin's row was uncommitted, and lets it
+     * through if the twin rolled back. */
+    return ct_db_exec_last(db, sql, "ssSis", scope, key, (const char *)hash, (size_t)32, status,
+                           body);
 }
 
 enum ct_err

@@ -19,7 +19,6 @@ struct idem_run {
     void *ctx;
     int status;
     char *body; /* heap */
-    bool twin;  /* the record found the key taken: a twin committed first */
 };
 
 static bool key_valid(const char *key);
@@ -70,16 +69,14 @@ idem_unit(struct ct_db *db, void *arg)
     r->req->in->err = CT_OK;
     free(r->body);
     r->body = NULL;
-    r->twin = false;
     err = r->fn(r->req, r->ctx, &r->status, &answer);
     if (err != CT_OK)
         return err;
     r->body = ct_strdup(json_object_to_json_string_ext(answer, JSON_C_TO_STRING_PLAIN |
                                                                    JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(answer);
-    err = ct_idem_record(db, r->scope, r->key, r->hash, r->status, r->body);
-    r->twin = err == CT_E_CONFLICT;
-    return err;
+    /* last, with the COMMIT: a twin that committed first makes ct_db_txn fail with a conflict */
+    return ct_idem_record(db, r->scope, r->key, r->hash, r->status, r->body);
 }
 
 /* After a refused attempt: a first attempt with this key may have committed meanwhile (a twin,
@@ -98,10 +95,7 @@ replay(struct idem_run *r)
     }
     if (err != CT_OK || !rep.found) {
         free(rep.body);
-        if (r->twin) /* recorded, then gone before we could read it (a purge): try again */
-            ct_req_fail(r->req, CT_E_BUSY, "IDEMPOTENCY_KEY_IN_USE",
-                        "this Idempotency-Key is being used by another request");
-        return r->twin;
+        return false;
     }
     r->req->in->err = CT_OK;
     ct_reply_raw(r->req, rep.status, rep.body != NULL ? rep.body : "");

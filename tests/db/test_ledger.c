@@ -253,6 +253,85 @@ test_db_read_leaves_no_transaction(void **state)
     assert_int_equal(q_i64(f->db, sql_open, 0), 0);
 }
 
+/* ---- the unit's first write travels with START, its last with COMMIT, as text -------------- */
+
+struct batch_ctx {
+    const char *scope, *key1, *key2, *text;
+    unsigned char bytes[32];
+    bool dup_last; /* the last statement reuses key1: it fails, and the unit with it */
+};
+
+static enum ct_err
+batch_fn(struct ct_db *db, void *arg)
+{
+    static const char sql[] = "INSERT INTO idempotency_key (scope, idem_key, request_hash, "
+                              "status_code, response) VALUES (?, ?, ?, ?, ?)";
+    struct batch_ctx *c = arg;
+    enum ct_err err;
+
+    /* first statement of the unit: sent behind START TRANSACTION */
+    err = ct_db_exec(db, sql, NULL, "ssSis", c->scope, c->key1, (const char *)c->bytes,
+                     sizeof(c->bytes), 201, c->text);
+    if (err != CT_OK)
+        return err;
+    return ct_db_exec_last(db, sql, "ssSis", c->scope, c->dup_last ? c->key1 : c->key2,
+                           (const char *)c->bytes, sizeof(c->bytes), 202, c->text);
+}
+
+static void
+test_db_batches(void **state)
+{
+    static const char sql_get[] = "SELECT response, HEX(request_hash), status_code FROM "
+                                  "idempotency_key WHERE scope = ? AND idem_key = ?";
+    static const char sql_open[] = "SELECT @@in_transaction + ?";
+    static const char sql_n[] = "SELECT COUNT(*) + ? FROM idempotency_key WHERE scope = 'batch'";
+    struct fx *f = *state;
+    struct batch_ctx c;
+    char k1[64], k2[64], hex[65];
+    struct ct_rows *r = NULL;
+    int64_t before;
+    size_t i;
+
+    memset(&c, 0, sizeof(c));
+    (void)snprintf(k1, sizeof(k1), "b1-%s", f->run);
+    (void)snprintf(k2, sizeof(k2), "b2-%s", f->run);
+    c.scope = "batch";
+    c.key1 = k1;
+    c.key2 = k2;
+    /* what a literal must survive: quotes, backslashes, '?', statement separators, comments,
+     * UTF-8; and bytes with NUL, quote, backslash and high bits */
+    c.text = "it's \\ \"q\" ? ; COMMIT; -- /* \xc3\xbc \xf0\x9f\x98\x80 '); DROP TABLE x; --";
+    for (i = 0; i < sizeof(c.bytes); i++)
+        c.bytes[i] = (unsigned char)(i * 37 + (i == 3 ? 0 : 0x27));
+    c.bytes[0] = 0;
+    c.bytes[1] = '\'';
+    c.bytes[2] = '\\';
+    c.bytes[4] = 0xff;
+    for (i = 0; i < sizeof(c.bytes); i++)
+        (void)snprintf(hex + 2 * i, 3, "%02X", c.bytes[i]);
+    before = q_i64(f->db, sql_n, 0);
+    /* the last statement fails (duplicate): the first is rolled back with it */
+    c.dup_last = true;
+    assert_int_equal(ct_db_txn(f->db, batch_fn, &c), CT_E_CONFLICT);
+    assert_int_equal(q_i64(f->db, sql_n, 0), before);
+    assert_int_equal(q_i64(f->db, sql_open, 0), 0);
+    c.dup_last = false;
+    assert_int_equal(ct_db_txn(f->db, batch_fn, &c), CT_OK);
+    assert_int_equal(q_i64(f->db, sql_n, 0), before + 2);
+    assert_int_equal(q_i64(f->db, sql_open, 0), 0);
+    for (i = 0; i < 2; i++) {
+        assert_int_equal(ct_db_query(f->db, sql_get, &r, "ss", c.scope, i == 0 ? k1 : k2), CT_OK);
+        assert_int_equal(ct_rows_count(r), 1);
+        assert_string_equal(ct_rows_str(r, 0, 0), c.text);
+        assert_string_equal(ct_rows_str(r, 0, 1), hex);
+        assert_string_equal(ct_rows_str(r, 0, 2), i == 0 ? "201" : "202");
+        ct_rows_free(r);
+        r = NULL;
+    }
+    /* outside a unit there is no last statement */
+    assert_int_equal(ct_db_exec_last(f->db, sql_open, "l", (int64_t)0), CT_E_INTERNAL);
+}
+
 struct kill_ctx {
     struct ct_db *killer;
     int runs;
@@ -1069,6 +1148,7 @@ main(void)
         cmocka_unit_test(test_db_session_and_values),
         cmocka_unit_test(test_db_duplicate_and_rollback),
         cmocka_unit_test(test_db_read_leaves_no_transaction),
+        cmocka_unit_test(test_db_batches),
         cmocka_unit_test(test_db_reconnect),
         cmocka_unit_test(test_post_and_balance_after),
         cmocka_unit_test(test_refused_entries),

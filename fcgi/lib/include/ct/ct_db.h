@@ -28,6 +28,10 @@ void ct_db_close(struct ct_db *db); /* NULL-safe */
 
 /* Run a statement that returns no rows. *affected (may be NULL) gets the affected row count. */
 enum ct_err ct_db_exec(struct ct_db *db, const char *sql, uint64_t *affected, const char *fmt, ...);
+/* Inside a unit of work only: the unit's last statement (no rows, no affected count), sent in one
+ * round trip with its COMMIT. Its error, if any, is what ct_db_txn returns (1062 ->
+ * CT_E_CONFLICT), after the unit was rolled back. At most one per unit. */
+enum ct_err ct_db_exec_last(struct ct_db *db, const char *sql, const char *fmt, ...);
 /* LAST_INSERT_ID of the connection's last INSERT. */
 int64_t ct_db_last_id(const struct ct_db *db);
 
@@ -43,11 +47,13 @@ const char *ct_rows_str(const struct ct_rows *r, size_t row, size_t col);
 bool ct_rows_i64(const struct ct_rows *r, size_t row, size_t col, int64_t *out);
 void ct_rows_free(struct ct_rows *r); /* NULL-safe */
 
-/* Unit of work: BEGIN, fn(db, ctx), COMMIT; ROLLBACK when fn fails. When fn (or the COMMIT)
- * fails with CT_E_BUSY the whole unit is re-run, up to conf->db_retries times with a short random
- * back-off, so fn must have no effects outside the database (or make them idempotent). Returns
- * fn's error, CT_E_BUSY when retries ran out. A connection lost during COMMIT is CT_E_INTERNAL:
- * the outcome is unknown and only an idempotency key makes the client's retry safe. */
+/* Unit of work: BEGIN, fn(db, ctx), COMMIT; ROLLBACK when fn fails. BEGIN travels with the
+ * unit's first statement and COMMIT with its ct_db_exec_last statement, if any. When fn (or the
+ * COMMIT) fails with CT_E_BUSY the whole unit is re-run, up to conf->db_retries times with a short
+ * random back-off, so fn must have no effects outside the database (or make them idempotent).
+ * Returns fn's error, CT_E_BUSY when retries ran out. A connection lost during COMMIT is
+ * CT_E_INTERNAL: the outcome is unknown and only an idempotency key makes the client's retry safe.
+ */
 typedef enum ct_err (*ct_txn_fn)(struct ct_db *db, void *ctx);
 enum ct_err ct_db_txn(struct ct_db *db, ct_txn_fn fn, void *ctx);
 

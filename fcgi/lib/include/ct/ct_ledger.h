@@ -78,8 +78,9 @@ enum ct_err ct_ledger_hold_expire(struct ct_db *db, int64_t now_usec, uint64_t *
 
 /* Idempotency. The answer is recorded as the last write of the unit of work that made it, so a
  * fresh key costs one statement and a failed attempt leaves nothing (the rollback takes it too).
- * - ct_idem_record, inside the unit after the work: CT_OK, or CT_E_CONFLICT when the key is
- *   already recorded (a twin committed first): roll the unit back and answer ct_idem_find's.
+ * - ct_idem_record, inside the unit after the work, as its last statement: it is sent with the
+ *   COMMIT (ct_db_exec_last), so when the key is already recorded (a twin committed first)
+ *   ct_db_txn returns CT_E_CONFLICT with the unit rolled back: answer ct_idem_find's.
  * - ct_idem_find, outside any unit: the committed answer for the key, if any (replay->found;
  *   replay->body is heap, caller frees with free()), or CT_E_CONFLICT with *code
  *   IDEMPOTENCY_KEY_REUSED when the key was recorded for another request hash.
