@@ -39,3 +39,18 @@ banking_visible_path(struct ct_req *req, struct ct_visible *out)
         return ct_req_fail(req, err, NULL, "the account could not be read");
     return CT_OK;
 }
+
+enum ct_err
+banking_visible_account(struct ct_req *req, int64_t account_id, struct ct_op_account *out)
+{
+    enum ct_err err;
+
+    err = ct_tp_visible_currency(req->db, req->ident.partner_id, req->ident.subject, account_id,
+                                 out->currency);
+    if (err == CT_E_NOTFOUND)
+        return ct_req_fail(req, err, NULL, "The account doesn't exist");
+    if (err != CT_OK)
+        return ct_req_fail(req, err, NULL, "the account could not be read");
+    out->id = account_id;
+    return CT_OK;
+}

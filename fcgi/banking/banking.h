@@ -39,5 +39,9 @@ enum ct_err banking_account_rib(struct ct_req *req);
  * customer cannot see) and return its error. *out is request memory. */
 enum ct_err banking_visible(struct ct_req *req, struct ct_visible **out, size_t *n);
 enum ct_err banking_visible_path(struct ct_req *req, struct ct_visible *out);
+/* The one account a list is asked for (ledger account id), when the customer sees it: only the
+ * access check, no balance or owner read. Fails the request with 404 otherwise. */
+enum ct_err banking_visible_account(struct ct_req *req, int64_t account_id,
+                                    struct ct_op_account *out);
 
 #endif /* BANKING_H */

@@ -3,18 +3,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ct/ct_buf.h"
+#include "ct/ct_json.h"
 #include "ct/ct_util.h"
 #include "banking.h"
 
 #define PER_PAGE 50
 #define DAY_USEC (86400LL * 1000000LL)
+/* a page of 50 is about 25 KiB; 50 operations with every text field full of escapes, 1 MiB */
+#define REPLY_MAX (4u << 20)
 
 static void read_filters(struct ct_req *req, struct ct_op_filter *f);
 static void read_bound(struct ct_req *req, const char *name, bool upper, int64_t *usec);
 static void read_flag(struct ct_req *req, const char *name, const char *yes, const char *no,
                       int *out);
 static struct ct_op_account *op_accounts(struct ct_req *req, const struct ct_visible *vis, size_t n,
-                                         int64_t only, size_t *nacct);
+                                         size_t *nacct);
+static enum ct_err reply_operations(struct ct_req *req, const struct ct_operation *ops, size_t n,
+                                    bool one);
 static const char *lang_of(const struct ct_req *req);
 
 /* from/to: a bare date is a whole UTC day (from its start; to the end of that day); a time is
@@ -88,21 +94,18 @@ read_filters(struct ct_req *req, struct ct_op_filter *f)
         ct_req_field_error(req, "afb_code", "must be an AFB code (1 to 99)");
 }
 
-/* The visible accounts as the operation module wants them; `only` > 0 keeps that one. */
+/* The visible accounts as the operation module wants them. */
 static struct ct_op_account *
-op_accounts(struct ct_req *req, const struct ct_visible *vis, size_t n, int64_t only, size_t *nacct)
+op_accounts(struct ct_req *req, const struct ct_visible *vis, size_t n, size_t *nacct)
 {
     struct ct_op_account *a = ct_req_alloc(req, (n + 1) * sizeof(*a));
-    size_t i, k = 0;
+    size_t i;
 
     for (i = 0; i < n; i++) {
-        if (only > 0 && vis[i].account_id != only)
-            continue;
-        a[k].id = vis[i].account_id;
-        memcpy(a[k].currency, vis[i].currency, sizeof(a[k].currency));
-        k++;
+        a[i].id = vis[i].account_id;
+        memcpy(a[i].currency, vis[i].currency, sizeof(a[i].currency));
     }
-    *nacct = k;
+    *nacct = n;
     return a;
 }
 
@@ -114,17 +117,44 @@ lang_of(const struct ct_req *req)
     return al != NULL && strncmp(al, "en", 2) == 0 ? "en" : "fr";
 }
 
+/* Replies with the operations as JSON written straight into a buffer (json-c objects for a page of
+ * 50 cost more than the page's queries); a single operation (one) or an array. */
+static enum ct_err
+reply_operations(struct ct_req *req, const struct ct_operation *ops, size_t n, bool one)
+{
+    const char *lang = lang_of(req);
+    struct ct_buf out;
+    struct ct_json w;
+    size_t i;
+    enum ct_err err;
+
+    ct_buf_init(&out, REPLY_MAX);
+    ct_json_init(&w, &out);
+    if (!one)
+        ct_json_begin(&w, NULL, '[');
+    for (i = 0; i < n; i++)
+        ct_operation_write(&w, &ops[i], lang);
+    if (!one)
+        ct_json_end(&w, ']');
+    err = ct_json_finish(&w);
+    if (err == CT_OK)
+        err = ct_reply_raw(req, 200, ct_buf_str(&out));
+    else
+        err = ct_req_fail(req, CT_E_INTERNAL, NULL, "the reply is too long");
+    ct_buf_free(&out);
+    return err;
+}
+
 enum ct_err
 banking_operation_list(struct ct_req *req)
 {
     struct ct_op_filter f;
     struct ct_visible *vis = NULL;
-    struct ct_op_account *accts;
+    struct ct_op_account *accts, one;
     struct ct_operation *ops = NULL;
-    struct json_object *arr;
     const char *account = ct_req_query(req, "account_id");
     int64_t page, per_page, total = 0, only = 0;
-    size_t nvis = 0, nacct = 0, n = 0, i;
+    size_t nvis = 0, nacct = 0, n = 0;
     enum ct_err err;
 
     read_filters(req, &f);
@@ -132,21 +162,24 @@ banking_operation_list(struct ct_req *req)
         ct_req_field_error(req, "account_id", "must be an account id");
     if (!ct_req_page(req, PER_PAGE, PER_PAGE, &page, &per_page) || ct_req_has_errors(req))
         return ct_req_fail(req, CT_E_RULE, NULL, "invalid query parameters");
-    err = banking_visible(req, &vis, &nvis);
+    if (only > 0) {
+        /* one account: its access check alone, not the whole list of visible accounts */
+        err = banking_visible_account(req, only, &one);
+        accts = &one;
+        nacct = 1;
+    } else {
+        err = banking_visible(req, &vis, &nvis);
+        accts = op_accounts(req, vis, nvis, &nacct);
+    }
     if (err != CT_OK)
         return err;
-    accts = op_accounts(req, vis, nvis, only, &nacct);
-    if (only > 0 && nacct == 0)
-        return ct_req_fail(req, CT_E_NOTFOUND, NULL, "The account doesn't exist");
     err = ct_operation_list(req->db, accts, nacct, &f, page, per_page, &ops, &n, &total);
     if (err != CT_OK)
         return ct_req_fail(req, err, NULL, "operations could not be listed");
-    arr = json_object_new_array();
-    for (i = 0; i < n; i++)
-        json_object_array_add(arr, ct_operation_json(&ops[i], lang_of(req)));
-    free(ops);
     ct_reply_pagination(req, total, page, per_page);
-    return ct_reply_json(req, 200, arr);
+    err = reply_operations(req, ops, n, false);
+    free(ops);
+    return err;
 }
 
 enum ct_err
@@ -165,11 +198,11 @@ banking_operation_get(struct ct_req *req)
     err = banking_visible(req, &vis, &nvis);
     if (err != CT_OK)
         return err;
-    accts = op_accounts(req, vis, nvis, 0, &nacct);
+    accts = op_accounts(req, vis, nvis, &nacct);
     err = ct_operation_get(req->db, accts, nacct, op_id, &op);
     if (err == CT_E_NOTFOUND)
         return ct_req_fail(req, err, NULL, "The operation doesn't exist");
     if (err != CT_OK)
         return ct_req_fail(req, err, NULL, "the operation could not be read");
-    return ct_reply_json(req, 200, ct_operation_json(&op, lang_of(req)));
+    return reply_operations(req, &op, 1, true);
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ct/ct_buf.h"
 #include "ct/ct_log.h"
 #include "ct/ct_mem.h"
 #include "ct/ct_money.h"
@@ -30,7 +31,7 @@ static enum ct_err count_one(struct ct_db *db, const struct ct_op_filter *f, con
                              int64_t *count);
 static enum ct_err page_one(struct ct_db *db, bool upcoming, bool range_only, const struct bound *b,
                             int64_t limit, int64_t offset, struct ct_rows **out);
-static void load_file(const struct ct_rows *r, size_t row, size_t col, struct ct_op_file *f);
+static enum ct_err attach_files(struct ct_db *db, struct ct_operation *ops, size_t n);
 static void load_row(const struct ct_rows *r, size_t row, const struct ct_op_account *accts,
                      size_t nacct, struct ct_operation *op);
 static int row_cmp(const struct ct_rows *a, size_t ra, const struct ct_rows *b, size_t rb);
@@ -39,23 +40,25 @@ static enum ct_err merge_pages(struct ct_db *db, const struct ct_op_account *acc
                                bool range_only, int64_t offset, int64_t per_page,
                                struct ct_operation **out, size_t *n);
 static const char *category_label(const char *category, const char *lang);
+static void vat_write(struct ct_json *w, const struct ct_operation *op);
+static void unix_or_null(struct ct_json *w, const char *key, int64_t t);
+static void file_write(struct ct_json *w, const struct ct_operation *op, const char *type,
+                       const char *url_key, const struct ct_op_file *f);
 
 /* ---- SQL ------------------------------------------------------------------------------------ */
 
 /* Both row sources give the same columns:
  * 0 id, 1 account_id, 2 amount, 3 kind, 4 label, 5 created_at, 6 executed_at, 7 updated_at,
  * 8 category, 9 afb_code, 10 comment, 11 vat_amount, 12 vat_rate_bp, 13 vat_category_id,
- * 14 attached files, 15 sort time (DATETIME(6) text), then the attached document (16 filename,
- * 17 mime type, 18 updated_at) and bill (19, 20, 21). Unix times are whole seconds. */
+ * 14 sort time (DATETIME(6) text), 15 the posting's position in its account's history (NULL for
+ * a hold). Unix times are whole seconds. Attached files are not joined per row: attach_files
+ * reads them afterwards for the page's postings only. */
 #define POST_COLS                                                                                  \
     "SELECT p.id, p.account_id, p.amount, e.kind, e.description, "                                 \
     "FLOOR(UNIX_TIMESTAMP(e.created_at)), FLOOR(UNIX_TIMESTAMP(p.booked_at)), "                    \
     "FLOOR(UNIX_TIMESTAMP(GREATEST(p.booked_at, COALESCE(m.updated_at, p.booked_at)))), "          \
     "COALESCE(m.category, k.category, 'other'), COALESCE(k.afb_code, 91), m.comment, "             \
-    "m.vat_amount, m.vat_rate_bp, m.vat_category_id, "                                             \
-    "(SELECT COUNT(*) FROM operation_document od WHERE od.posting_id = p.id), p.booked_at, "       \
-    "dd.filename, dd.mime_type, FLOOR(UNIX_TIMESTAMP(dd.updated_at)), "                            \
-    "bd.filename, bd.mime_type, FLOOR(UNIX_TIMESTAMP(bd.updated_at)) "
+    "m.vat_amount, m.vat_rate_bp, m.vat_category_id, p.booked_at, p.account_seq "
 /* STRAIGHT_JOIN keeps the posting index (account_id, booked_at, id) as the driving access: a
  * page is a backward range scan that stops after LIMIT + OFFSET matching rows. */
 #define POST_FROM "FROM ledger_posting p " POST_JOINS
@@ -63,11 +66,7 @@ static const char *category_label(const char *category, const char *lang);
     "STRAIGHT_JOIN ledger_entry e ON e.id = p.entry_id "                                           \
     "LEFT JOIN operation_meta m ON m.posting_id = p.id "                                           \
     "LEFT JOIN operation_kind k ON k.kind = e.kind "                                               \
-    "AND k.type = IF(p.amount > 0, 'credit', 'debit') "                                            \
-    "LEFT JOIN operation_document od1 ON od1.posting_id = p.id AND od1.doc_type = 'document' "     \
-    "LEFT JOIN document dd ON dd.id = od1.document_id "                                            \
-    "LEFT JOIN operation_document od2 ON od2.posting_id = p.id AND od2.doc_type = 'bill' "         \
-    "LEFT JOIN document bd ON bd.id = od2.document_id "
+    "AND k.type = IF(p.amount > 0, 'credit', 'debit') "
 /* Parameters (the same 18 for postings and holds): account, from, to, type x2, min, max,
  * category x2, afb x2, card x2, attachment x2, search x3. */
 #define POST_WHERE                                                                                 \
@@ -85,8 +84,8 @@ static const char *category_label(const char *category, const char *lang);
 #define HOLD_COLS                                                                                  \
     "SELECT -h.id, h.account_id, -h.amount, " HOLD_KIND ", h.reference, "                          \
     "FLOOR(UNIX_TIMESTAMP(h.created_at)), NULL, FLOOR(UNIX_TIMESTAMP(h.created_at)), "             \
-    "COALESCE(k.category, 'other'), COALESCE(k.afb_code, 91), NULL, NULL, NULL, NULL, 0, "         \
-    "h.created_at, NULL, NULL, NULL, NULL, NULL, NULL "
+    "COALESCE(k.category, 'other'), COALESCE(k.afb_code, 91), NULL, NULL, NULL, NULL, "            \
+    "h.created_at, NULL "
 #define HOLD_FROM                                                                                  \
     "FROM ledger_hold h LEFT JOIN operation_kind k ON k.kind = " HOLD_KIND " AND k.type = "        \
     "'debit' "
@@ -247,18 +246,23 @@ count_one(struct ct_db *db, const struct ct_op_filter *f, const struct bound *b,
 {
     /* Postings in [from, to) = position of the last one before `to` minus position of the last
      * one before `from` (the ledger numbers each account's postings): two index lookups on
-     * (account_id, booked_at, id), however long the history. */
+     * (account_id, booked_at, id), however long the history. Without dates it is the account's
+     * count of postings, kept by the ledger beside those positions: one primary-key read. */
     static const char sql_range[] =
         "SELECT COALESCE((SELECT account_seq FROM ledger_posting WHERE account_id = ? "
         "AND booked_at < ? ORDER BY booked_at DESC, id DESC LIMIT 1), 0) - "
         "COALESCE((SELECT account_seq FROM ledger_posting WHERE account_id = ? "
         "AND booked_at < ? ORDER BY booked_at DESC, id DESC LIMIT 1), 0)";
+    static const char sql_all[] =
+        "SELECT COALESCE((SELECT posting_count FROM ledger_account WHERE id = ?), 0)";
     static const char sql_post[] = "SELECT COUNT(*) " POST_FROM POST_WHERE;
     static const char sql_hold[] = "SELECT COUNT(*) " HOLD_FROM HOLD_WHERE;
     struct ct_rows *r = NULL;
     enum ct_err err;
 
-    if (filter_is_range_only(f))
+    if (filter_is_range_only(f) && f->from_usec <= 0 && f->to_usec <= 0)
+        err = ct_db_query(db, sql_all, &r, "l", b->account);
+    else if (filter_is_range_only(f))
         err = ct_db_query(db, sql_range, &r, "lsls", b->account, b->to, b->account, b->from);
     else
         err = ct_db_query(db, f->upcoming ? sql_hold : sql_post, &r, FILTER_FMT, FILTER_ARGS(b));
@@ -276,36 +280,88 @@ page_one(struct ct_db *db, bool upcoming, bool range_only, const struct bound *b
 {
     static const char sql_post[] = POST_COLS POST_FROM POST_WHERE POST_ORDER "LIMIT ? OFFSET ?";
     static const char sql_hold[] = HOLD_COLS HOLD_FROM HOLD_WHERE HOLD_ORDER "LIMIT ? OFFSET ?";
-    /* No filter but the dates (the common case): pick the page's ids on the posting index alone
-     * (skipping OFFSET rows there costs index entries, not joins), then join only those rows. */
+    /* No filter but the dates (the common case). The first page reads the posting index
+     * backwards and stops after `limit` rows. Later pages pick their ids on the index alone
+     * (skipping OFFSET rows there costs index entries, not joins), then join only those rows;
+     * on the first page that detour (a derived table, then a sort of its rows) costs more than
+     * it saves. */
+    static const char sql_first[] = POST_COLS POST_FROM
+        "WHERE p.account_id = ? AND p.booked_at >= ? AND p.booked_at < ? " POST_ORDER "LIMIT ?";
     static const char sql_range[] =
         POST_COLS "FROM (SELECT id FROM ledger_posting WHERE account_id = ? AND booked_at >= ? "
                   "AND booked_at < ? ORDER BY booked_at DESC, id DESC LIMIT ? OFFSET ?) pg "
                   "STRAIGHT_JOIN ledger_posting p ON p.id = pg.id " POST_JOINS POST_ORDER;
 
+    if (!upcoming && range_only && offset == 0)
+        return ct_db_query(db, sql_first, out, "lssl", b->account, b->from, b->to, limit);
     if (!upcoming && range_only)
         return ct_db_query(db, sql_range, out, "lssll", b->account, b->from, b->to, limit, offset);
     return ct_db_query(db, upcoming ? sql_hold : sql_post, out, FILTER_FMT "ll", FILTER_ARGS(b),
                        limit, offset);
 }
 
+/* Bounded copy; "" for NULL. (snprintf's format parsing is measurable over a page of rows.) */
 static void
 copy_text(char *dst, size_t dstsz, const char *src)
 {
-    (void)snprintf(dst, dstsz, "%s", src != NULL ? src : "");
+    size_t n = src != NULL ? strnlen(src, dstsz - 1) : 0;
+
+    if (n > 0)
+        memcpy(dst, src, n);
+    dst[n] = '\0';
 }
 
-static void
-load_file(const struct ct_rows *r, size_t row, size_t col, struct ct_op_file *f)
+/* The files attached to the postings among ops (holds have none), in one query for all of them:
+ * the count per operation, the customer's document and the bank's bill. */
+static enum ct_err
+attach_files(struct ct_db *db, struct ct_operation *ops, size_t n)
 {
-    const char *name = ct_rows_str(r, row, col);
+    /* The ids drive: MariaDB would rather scan a small document table and join the ids to it,
+     * which stops being cheap as soon as the table is not small. */
+    static const char sql[] =
+        "SELECT od.posting_id, od.doc_type, d.filename, d.mime_type, "
+        "FLOOR(UNIX_TIMESTAMP(d.updated_at)) "
+        "FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) pg "
+        "STRAIGHT_JOIN operation_document od FORCE INDEX (PRIMARY) ON od.posting_id = pg.id "
+        "STRAIGHT_JOIN document d FORCE INDEX (PRIMARY) ON d.id = od.document_id";
+    struct ct_rows *r = NULL;
+    struct ct_op_file *f;
+    struct ct_buf ids;
+    struct ct_json w;
+    int64_t id;
+    size_t i, row, posts = 0;
+    enum ct_err err;
 
-    f->present = name != NULL;
-    if (!f->present)
-        return;
-    copy_text(f->filename, sizeof(f->filename), name);
-    copy_text(f->mime_type, sizeof(f->mime_type), ct_rows_str(r, row, col + 1));
-    (void)ct_rows_i64(r, row, col + 2, &f->updated_at);
+    /* the ids as a JSON array: 20 digits and a comma each at most */
+    ct_buf_init(&ids, n * 21 + 2);
+    ct_json_init(&w, &ids);
+    ct_json_begin(&w, NULL, '[');
+    for (i = 0; i < n; i++)
+        if (ops[i].id > 0) {
+            ct_json_int(&w, NULL, ops[i].id);
+            posts++;
+        }
+    ct_json_end(&w, ']');
+    err = ct_json_finish(&w);
+    if (err == CT_OK && posts > 0)
+        err = ct_db_query(db, sql, &r, "s", ct_buf_str(&ids));
+    for (row = 0; err == CT_OK && row < ct_rows_count(r); row++) {
+        if (!ct_rows_i64(r, row, 0, &id))
+            continue;
+        for (i = 0; i < n && ops[i].id != id; i++)
+            ;
+        if (i == n)
+            continue;
+        ops[i].attachments++;
+        f = strcmp(ct_rows_str(r, row, 1), "bill") == 0 ? &ops[i].bill : &ops[i].document;
+        f->present = true;
+        copy_text(f->filename, sizeof(f->filename), ct_rows_str(r, row, 2));
+        copy_text(f->mime_type, sizeof(f->mime_type), ct_rows_str(r, row, 3));
+        (void)ct_rows_i64(r, row, 4, &f->updated_at);
+    }
+    ct_rows_free(r);
+    ct_buf_free(&ids);
+    return err;
 }
 
 static void
@@ -334,9 +390,6 @@ load_row(const struct ct_rows *r, size_t row, const struct ct_op_account *accts,
     op->has_vat = ct_rows_i64(r, row, 11, &op->vat_amount);
     (void)ct_rows_i64(r, row, 12, &op->vat_rate_bp);
     (void)ct_rows_i64(r, row, 13, &op->vat_category_id);
-    (void)ct_rows_i64(r, row, 14, &op->attachments);
-    load_file(r, row, 16, &op->document);
-    load_file(r, row, 19, &op->bill);
     for (i = 0; i < nacct; i++)
         if (accts[i].id == op->account_id)
             memcpy(op->currency, accts[i].currency, sizeof(op->currency));
@@ -346,7 +399,7 @@ load_row(const struct ct_rows *r, size_t row, const struct ct_op_account *accts,
 static int
 row_cmp(const struct ct_rows *a, size_t ra, const struct ct_rows *b, size_t rb)
 {
-    int c = strcmp(ct_rows_str(a, ra, 15), ct_rows_str(b, rb, 15));
+    int c = strcmp(ct_rows_str(a, ra, 14), ct_rows_str(b, rb, 14));
     int64_t ia = 0, ib = 0;
 
     if (c != 0)
@@ -409,9 +462,10 @@ ct_operation_list(struct ct_db *db, const struct ct_op_account *accts, size_t na
 {
     char like[SEARCH_MAX * 2 + 3];
     struct bound *bs = NULL;
-    int64_t *counts = NULL, sum = 0, offset;
+    int64_t *counts = NULL, sum = 0, offset, seq = 0;
     struct ct_rows *rows = NULL;
-    size_t i, live = 0, last = 0;
+    struct ct_operation *items = NULL;
+    size_t i, live = 0, last = 0, got = 0;
     enum ct_err err = CT_OK;
 
     if (page < 1 || per_page < 1 || page > INT64_MAX / per_page)
@@ -419,41 +473,53 @@ ct_operation_list(struct ct_db *db, const struct ct_op_account *accts, size_t na
     offset = (page - 1) * per_page;
     bs = ct_calloc(nacct + 1, sizeof(*bs));
     counts = ct_calloc(nacct + 1, sizeof(*counts));
-    for (i = 0; i < nacct && err == CT_OK; i++) {
+    for (i = 0; i < nacct && err == CT_OK; i++)
         if (!bind_filter(f, &accts[i], like, &bs[i]))
             err = CT_E_BADREQ;
-        else
+    /* One account, no filter and no start date (the usual request): the page's newest posting
+     * knows its position in the account's history (column 15), which makes the page its own
+     * count: position + offset. Only a page with no rows (past the end) is counted apart. */
+    if (err == CT_OK && nacct == 1 && filter_is_range_only(f) && f->from_usec <= 0)
+        err = page_one(db, false, true, &bs[0], per_page, offset, &rows);
+    if (err == CT_OK && ct_rows_i64(rows, 0, 15, &seq)) {
+        sum = seq + offset;
+    } else if (err == CT_OK) {
+        ct_rows_free(rows);
+        rows = NULL;
+        for (i = 0; i < nacct && err == CT_OK; i++) {
             err = count_one(db, f, &bs[i], &counts[i]);
-        if (err == CT_OK && counts[i] > 0) {
-            sum += counts[i];
-            live++;
-            last = i;
+            if (err == CT_OK && counts[i] > 0) {
+                sum += counts[i];
+                live++;
+                last = i;
+            }
         }
+        if (err == CT_OK && offset < sum && live > 1)
+            err = merge_pages(db, accts, nacct, bs, counts, f->upcoming, filter_is_range_only(f),
+                              offset, per_page, &items, &got);
+        else if (err == CT_OK && offset < sum)
+            err = page_one(db, f->upcoming, filter_is_range_only(f), &bs[last], per_page, offset,
+                           &rows);
     }
-    if (err != CT_OK)
-        goto out;
-    *out = NULL;
-    *n = 0;
-    *total = sum;
-    if (offset >= sum)
-        goto out;
-    if (live > 1) {
-        err = merge_pages(db, accts, nacct, bs, counts, f->upcoming, filter_is_range_only(f),
-                          offset, per_page, out, n);
-        goto out;
+    if (err == CT_OK && items == NULL && ct_rows_count(rows) > 0) {
+        got = ct_rows_count(rows);
+        items = ct_calloc(got, sizeof(*items));
+        for (i = 0; i < got; i++)
+            load_row(rows, i, accts, nacct, &items[i]);
     }
-    err = page_one(db, f->upcoming, filter_is_range_only(f), &bs[last], per_page, offset, &rows);
-    if (err != CT_OK || ct_rows_count(rows) == 0)
-        goto out;
-    *out = ct_calloc(ct_rows_count(rows), sizeof(**out));
-    for (i = 0; i < ct_rows_count(rows); i++)
-        load_row(rows, i, accts, nacct, &(*out)[i]);
-    *n = ct_rows_count(rows);
-out:
+    if (err == CT_OK)
+        err = attach_files(db, items, got);
     ct_rows_free(rows);
     free(bs);
     free(counts);
-    return err;
+    if (err != CT_OK) {
+        free(items);
+        return err;
+    }
+    *out = items;
+    *n = got;
+    *total = sum;
+    return CT_OK;
 }
 
 enum ct_err
@@ -477,7 +543,7 @@ ct_operation_get(struct ct_db *db, const struct ct_op_account *accts, size_t nac
         for (i = 0; i < nacct; i++)
             if (accts[i].id == account) {
                 load_row(r, 0, accts, nacct, out);
-                err = CT_OK;
+                err = attach_files(db, out, 1);
                 break;
             }
     ct_rows_free(r);
@@ -486,94 +552,88 @@ ct_operation_get(struct ct_db *db, const struct ct_op_account *accts, size_t nac
 
 /* ---- JSON ----------------------------------------------------------------------------------- */
 
-/* A JSON number written from exact text (never through a double's printing). */
-static struct json_object *
-exact_number(const char *text)
+static void
+vat_write(struct ct_json *w, const struct ct_operation *op)
 {
-    return json_object_new_double_s(strtod(text, NULL), text);
-}
-
-static struct json_object *
-vat_json(const struct ct_operation *op)
-{
-    struct json_object *v;
     char rate[32];
     int64_t whole = op->vat_rate_bp / 100, frac = op->vat_rate_bp % 100;
 
-    if (!op->has_vat)
-        return NULL;
+    if (!op->has_vat) {
+        ct_json_null(w, "vat");
+        return;
+    }
     if (frac == 0)
         (void)snprintf(rate, sizeof(rate), "%lld", (long long)whole);
     else if (frac % 10 == 0)
         (void)snprintf(rate, sizeof(rate), "%lld.%lld", (long long)whole, (long long)(frac / 10));
     else
         (void)snprintf(rate, sizeof(rate), "%lld.%02lld", (long long)whole, (long long)frac);
-    v = json_object_new_object();
-    json_object_object_add(v, "vat_amount", json_object_new_int64(op->vat_amount));
-    json_object_object_add(v, "vat_rate", exact_number(rate));
-    json_object_object_add(v, "category_id",
-                           op->vat_category_id != 0 ? json_object_new_int64(op->vat_category_id)
-                                                    : NULL);
-    return v;
+    ct_json_begin(w, "vat", '{');
+    ct_json_int(w, "vat_amount", op->vat_amount);
+    /* the rate as exact decimal text, never through a double's printing */
+    ct_json_num(w, "vat_rate", rate);
+    if (op->vat_category_id != 0)
+        ct_json_int(w, "category_id", op->vat_category_id);
+    else
+        ct_json_null(w, "category_id");
+    ct_json_end(w, '}');
 }
 
-static struct json_object *
-unix_or_null(int64_t t)
+static void
+unix_or_null(struct ct_json *w, const char *key, int64_t t)
 {
-    return t > 0 ? json_object_new_int64(t) : NULL;
+    if (t > 0)
+        ct_json_int(w, key, t);
+    else
+        ct_json_null(w, key);
 }
 
 /* "document": {updated_at, filename, mime_type, url} and "document_url" (both null if none). */
 static void
-add_file(struct json_object *o, const struct ct_operation *op, const char *type,
-         const struct ct_op_file *f)
+file_write(struct ct_json *w, const struct ct_operation *op, const char *type, const char *url_key,
+           const struct ct_op_file *f)
 {
-    struct json_object *d;
-    char url[64], key[32];
+    char url[64];
 
-    (void)snprintf(url, sizeof(url), "/operations/%lld/%s", (long long)op->id, type);
-    (void)snprintf(key, sizeof(key), "%s_url", type);
     if (!f->present) {
-        json_object_object_add(o, type, NULL);
-        json_object_object_add(o, key, NULL);
+        ct_json_null(w, type);
+        ct_json_null(w, url_key);
         return;
     }
-    d = json_object_new_object();
-    json_object_object_add(d, "updated_at", unix_or_null(f->updated_at));
-    json_object_object_add(d, "filename", json_object_new_string(f->filename));
-    json_object_object_add(d, "mime_type", json_object_new_string(f->mime_type));
-    json_object_object_add(d, "url", json_object_new_string(url));
-    json_object_object_add(o, type, d);
-    json_object_object_add(o, key, json_object_new_string(url));
+    (void)snprintf(url, sizeof(url), "/operations/%lld/%s", (long long)op->id, type);
+    ct_json_begin(w, type, '{');
+    unix_or_null(w, "updated_at", f->updated_at);
+    ct_json_str(w, "filename", f->filename);
+    ct_json_str(w, "mime_type", f->mime_type);
+    ct_json_str(w, "url", url);
+    ct_json_end(w, '}');
+    ct_json_str(w, url_key, url);
 }
 
-struct json_object *
-ct_operation_json(const struct ct_operation *op, const char *lang)
+void
+ct_operation_write(struct ct_json *w, const struct ct_operation *op, const char *lang)
 {
-    struct json_object *o = json_object_new_object(), *detail = json_object_new_object();
-    const char *cl = category_label(op->category, lang);
-
-    json_object_object_add(o, "id", json_object_new_int64(op->id));
-    json_object_object_add(o, "account_id", json_object_new_int64(op->account_id));
-    json_object_object_add(o, "created_at", unix_or_null(op->created_at));
-    json_object_object_add(o, "executed_at", unix_or_null(op->executed_at));
-    json_object_object_add(o, "updated_at", unix_or_null(op->updated_at));
-    json_object_object_add(o, "status", json_object_new_string(op->upcoming ? "PENDING" : "DONE"));
-    json_object_object_add(o, "label", json_object_new_string(op->label));
-    json_object_object_add(o, "type", json_object_new_string(op->amount > 0 ? "credit" : "debit"));
-    json_object_object_add(o, "category", json_object_new_string(op->category));
-    json_object_object_add(o, "category_label", cl != NULL ? json_object_new_string(cl) : NULL);
-    json_object_object_add(o, "afb_code", json_object_new_int(op->afb_code));
+    ct_json_begin(w, NULL, '{');
+    ct_json_int(w, "id", op->id);
+    ct_json_int(w, "account_id", op->account_id);
+    unix_or_null(w, "created_at", op->created_at);
+    unix_or_null(w, "executed_at", op->executed_at);
+    unix_or_null(w, "updated_at", op->updated_at);
+    ct_json_str(w, "status", op->upcoming ? "PENDING" : "DONE");
+    ct_json_str(w, "label", op->label);
+    ct_json_str(w, "type", op->amount > 0 ? "credit" : "debit");
+    ct_json_str(w, "category", op->category);
+    ct_json_str(w, "category_label", category_label(op->category, lang));
+    ct_json_int(w, "afb_code", op->afb_code);
     /* cents, as a magnitude: the direction is `type` */
-    json_object_object_add(o, "amount",
-                           json_object_new_int64(op->amount < 0 ? -op->amount : op->amount));
-    json_object_object_add(o, "currency", json_object_new_string(op->currency));
-    json_object_object_add(o, "beneficiary", NULL);
-    json_object_object_add(o, "comment",
-                           op->comment[0] != '\0' ? json_object_new_string(op->comment) : NULL);
-    add_file(o, op, "document", &op->document);
-    add_file(o, op, "bill", &op->bill);
-    json_object_object_add(detail, "vat", vat_json(op));
-    json_object_object_add(o, "detail", detail);
-    return o;
+    ct_json_int(w, "amount", op->amount < 0 ? -op->amount : op->amount);
+    ct_json_str(w, "currency", op->currency);
+    ct_json_null(w, "beneficiary");
+    ct_json_str(w, "comment", op->comment[0] != '\0' ? op->comment : NULL);
+    file_write(w, op, "document", "document_url", &op->document);
+    file_write(w, op, "bill", "bill_url", &op->bill);
+    ct_json_begin(w, "detail", '{');
+    vat_write(w, op);
+    ct_json_end(w, '}');
+    ct_json_end(w, '}');
 }

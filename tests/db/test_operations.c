@@ -12,8 +12,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <json-c/json.h>
+#include "ct/ct_buf.h"
 #include "ct/ct_conf.h"
 #include "ct/ct_db.h"
+#include "ct/ct_json.h"
 #include "ct/ct_ledger.h"
 #include "ct/ct_log.h"
 #include "ct/ct_operation.h"
@@ -205,11 +208,29 @@ usec_of(const char *iso)
     return u;
 }
 
+/* The Operation object as the API writes it, parsed back (the caller puts it). */
+static struct json_object *
+op_json(const struct ct_operation *op, const char *lang)
+{
+    struct ct_buf b;
+    struct ct_json w;
+    struct json_object *o;
+
+    ct_buf_init(&b, 1 << 16);
+    ct_json_init(&w, &b);
+    ct_operation_write(&w, op, lang);
+    assert_int_equal(ct_json_finish(&w), CT_OK);
+    o = json_tokener_parse(ct_buf_str(&b));
+    assert_non_null(o);
+    ct_buf_free(&b);
+    return o;
+}
+
 /* ---- fixtures ------------------------------------------------------------------------------- */
 
 /* Account a: six postings on 2017-01-01..06 (one per day, noon) of known kinds, with VAT, a
- * comment and a category override on p2/p4, a bill on p3; two active holds and a released one.
- * Account b: two postings interleaved in time with a's. */
+ * comment and a category override on p2/p4, a bill and a receipt on p3; two active holds and a
+ * released one. Account b: two postings interleaved in time with a's, a receipt on q1. */
 static void
 seed(struct fx *f)
 {
@@ -222,10 +243,19 @@ seed(struct fx *f)
         "birth_date) VALUES (?, ?, ?, '+33600000000', 'T', 'T', 'FR', '1990-01-01')";
     static const char sql_doc[] =
         "INSERT INTO document (partner_id, customer_id, type, filename, mime_type, size, sha256, "
-        "storage_name) VALUES (?, ?, 'bill', 'bill.pdf', 'application/pdf', 1, REPEAT('0', 64), "
-        "UUID())";
+        "storage_name) VALUES (?, ?, ?, ?, ?, 1, REPEAT('0', 64), UUID())";
     static const char sql_opdoc[] =
-        "INSERT INTO operation_document (posting_id, doc_type, document_id) VALUES (?, 'bill', ?)";
+        "INSERT INTO operation_document (posting_id, doc_type, document_id) VALUES (?, ?, ?)";
+    /* p3: the bank's bill and the customer's receipt; q1: a receipt */
+    static const struct {
+        int on; /* 3: p3, -1: q1 */
+        const char *type, *filename, *mime;
+    } files[] = {
+        {3, "bill", "bill.pdf", "application/pdf"},
+        {3, "document", "re\xc3\xa7u \"mars\".png", "image/png"},
+        {-1, "document", "b.pdf", "application/pdf"},
+    };
+    size_t i;
     char name[64], cust[CT_UUID_LEN + 1], email[80];
     int64_t partner, doc;
     struct hold_ctx h;
@@ -253,9 +283,16 @@ seed(struct fx *f)
     assert_int_equal(ct_uuid_new(cust), CT_OK);
     (void)snprintf(email, sizeof(email), "ops-%s@example.com", f->run);
     assert_int_equal(ct_db_exec(f->db, sql_customer, NULL, "sls", cust, partner, email), CT_OK);
-    assert_int_equal(ct_db_exec(f->db, sql_doc, NULL, "ls", partner, cust), CT_OK);
-    doc = ct_db_last_id(f->db);
-    assert_int_equal(ct_db_exec(f->db, sql_opdoc, NULL, "ll", f->p[3], doc), CT_OK);
+    for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        assert_int_equal(ct_db_exec(f->db, sql_doc, NULL, "lssss", partner, cust, files[i].type,
+                                    files[i].filename, files[i].mime),
+                         CT_OK);
+        doc = ct_db_last_id(f->db);
+        assert_int_equal(ct_db_exec(f->db, sql_opdoc, NULL, "lsl",
+                                    files[i].on > 0 ? f->p[files[i].on] : f->q[-files[i].on],
+                                    files[i].type, doc),
+                         CT_OK);
+    }
     assert_int_equal(ct_db_exec(f->db, sql_commit, NULL, ""), CT_OK);
     f->hold_card = hold(f->db, f->a, 700, "card:auth-1");
     f->hold_transfer = hold(f->db, f->a, 300, "transfer_out:t-9");
@@ -287,7 +324,7 @@ test_no_filter_and_fields(void **state)
     assert_string_equal(op.comment, "croissants du matin");
     assert_true(op.has_vat);
     assert_int_equal(op.executed_at, 1483358400); /* 2017-01-02T12:00:00Z */
-    o = ct_operation_json(&op, "en");
+    o = op_json(&op, "en");
     assert_string_equal(json_object_to_json_string(json_object_object_get(o, "type")), "\"debit\"");
     assert_int_equal(json_object_get_int64(json_object_object_get(o, "amount")), 2550);
     assert_string_equal(json_object_get_string(json_object_object_get(o, "status")), "DONE");
@@ -310,20 +347,91 @@ test_no_filter_and_fields(void **state)
     assert_int_equal(ct_operation_get(f->db, &acc, 1, f->p[4], &op), CT_OK);
     assert_string_equal(op.category, "refund");
     assert_int_equal(op.afb_code, 6);
-    o = ct_operation_json(&op, "fr");
+    o = op_json(&op, "fr");
     vat = json_object_object_get(json_object_object_get(o, "detail"), "vat");
     assert_string_equal(json_object_to_json_string(json_object_object_get(vat, "vat_rate")), "5.5");
     json_object_put(o);
-    /* p3 carries its bill */
+    /* p3 carries its bill and a receipt, p1 nothing */
     assert_int_equal(ct_operation_get(f->db, &acc, 1, f->p[3], &op), CT_OK);
     assert_true(op.bill.present);
     assert_string_equal(op.bill.filename, "bill.pdf");
-    assert_false(op.document.present);
+    assert_string_equal(op.bill.mime_type, "application/pdf");
+    assert_true(op.bill.updated_at > 1700000000);
+    assert_true(op.document.present);
+    assert_string_equal(op.document.filename, "re\xc3\xa7u \"mars\".png");
+    assert_int_equal(op.attachments, 2);
+    assert_int_equal(ct_operation_get(f->db, &acc, 1, f->p[1], &op), CT_OK);
+    assert_false(op.bill.present || op.document.present);
+    assert_int_equal(op.attachments, 0);
     /* another account's posting, an unknown id, a released hold: not found */
     assert_int_equal(ct_operation_get(f->db, &acc, 1, f->q[1], &op), CT_E_NOTFOUND);
     assert_int_equal(ct_operation_get(f->db, &acc, 1, INT64_MAX, &op), CT_E_NOTFOUND);
     assert_int_equal(ct_operation_get(f->db, &acc, 1, -f->hold_released, &op), CT_E_NOTFOUND);
     assert_int_equal(ct_operation_get(f->db, &acc, 0, f->p[1], &op), CT_E_NOTFOUND);
+}
+
+/* The page's files come with every way of listing: the first page, a later one, merged accounts;
+ * and the Operation object shows them. */
+static void
+test_files_on_pages(void **state)
+{
+    struct fx *f = *state;
+    struct ct_op_filter flt;
+    struct ct_op_account acc[2] = {{f->a, "EUR"}, {f->b, "EUR"}};
+    struct ct_operation *ops = NULL;
+    struct json_object *o, *d;
+    int64_t total = 0;
+    size_t n = 0, i, seen = 0;
+    char url[64];
+
+    ct_op_filter_init(&flt);
+    assert_int_equal(ct_operation_list(f->db, acc, 1, &flt, 1, 50, &ops, &n, &total), CT_OK);
+    assert_int_equal(n, 6);
+    for (i = 0; i < n; i++) {
+        bool p3 = ops[i].id == f->p[3];
+
+        assert_int_equal(ops[i].bill.present, p3);
+        assert_int_equal(ops[i].document.present, p3);
+        assert_int_equal(ops[i].attachments, p3 ? 2 : 0);
+    }
+    free(ops);
+    /* p3 is the 4th newest: alone on page 4 of 1 */
+    assert_int_equal(ct_operation_list(f->db, acc, 1, &flt, 4, 1, &ops, &n, &total), CT_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(total, 6);
+    assert_int_equal(ops[0].id, f->p[3]);
+    assert_true(ops[0].document.present && ops[0].bill.present);
+    o = op_json(&ops[0], "fr");
+    (void)snprintf(url, sizeof(url), "/operations/%lld/document", (long long)f->p[3]);
+    d = json_object_object_get(o, "document");
+    assert_string_equal(json_object_get_string(json_object_object_get(d, "url")), url);
+    assert_string_equal(json_object_get_string(json_object_object_get(d, "filename")),
+                        "re\xc3\xa7u \"mars\".png");
+    assert_string_equal(json_object_get_string(json_object_object_get(o, "document_url")), url);
+    assert_string_equal(json_object_get_string(
+                            json_object_object_get(json_object_object_get(o, "bill"), "mime_type")),
+                        "application/pdf");
+    json_object_put(o);
+    free(ops);
+    /* both accounts merged: q1's receipt and p3's files */
+    assert_int_equal(ct_operation_list(f->db, acc, 2, &flt, 1, 50, &ops, &n, &total), CT_OK);
+    assert_int_equal(n, 8);
+    for (i = 0; i < n; i++)
+        if (ops[i].id == f->q[1] || ops[i].id == f->p[3]) {
+            assert_true(ops[i].document.present);
+            assert_int_equal(ops[i].bill.present, ops[i].id == f->p[3]);
+            seen++;
+        } else {
+            assert_false(ops[i].document.present || ops[i].bill.present);
+        }
+    assert_int_equal(seen, 2);
+    free(ops);
+    /* holds have none, and their page asks for none */
+    flt.upcoming = true;
+    assert_int_equal(ct_operation_list(f->db, acc, 1, &flt, 1, 50, &ops, &n, &total), CT_OK);
+    assert_int_equal(n, 2);
+    assert_false(ops[0].document.present || ops[1].bill.present);
+    free(ops);
 }
 
 static void
@@ -381,6 +489,24 @@ test_filters_alone(void **state)
     ct_op_filter_init(&flt);
     flt.from_usec = usec_of("2017-01-07");
     EXPECT(&flt, "from after everything", 0);
+    /* an end date on a later page, and past the last page: the total stays the range's */
+    ct_op_filter_init(&flt);
+    flt.to_usec = usec_of("2017-01-04") + 86400LL * 1000000;
+    {
+        int64_t ids[MAXIDS], total = -1;
+
+        assert_int_equal(list(f, &f->a, 1, &flt, 2, 3, ids, &total), 1);
+        assert_int_equal(total, 4);
+        assert_int_equal(ids[0], f->p[1]);
+        assert_int_equal(list(f, &f->a, 1, &flt, 2, 2, ids, &total), 2);
+        assert_int_equal(total, 4);
+        assert_int_equal(ids[0], f->p[2]);
+        assert_int_equal(list(f, &f->a, 1, &flt, 3, 2, ids, &total), 0);
+        assert_int_equal(total, 4);
+        flt.to_usec = usec_of("2016-12-31");
+        assert_int_equal(list(f, &f->a, 1, &flt, 1, 2, ids, &total), 0);
+        assert_int_equal(total, 0);
+    }
 
     ct_op_filter_init(&flt);
     assert_true(ct_op_parse_e4("30", &flt.min_e4));
@@ -632,10 +758,10 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_e4),          cmocka_unit_test(test_no_filter_and_fields),
-        cmocka_unit_test(test_filters_alone),     cmocka_unit_test(test_filters_combined),
-        cmocka_unit_test(test_upcoming),          cmocka_unit_test(test_several_accounts),
-        cmocka_unit_test(test_pagination_totals),
+        cmocka_unit_test(test_parse_e4),         cmocka_unit_test(test_no_filter_and_fields),
+        cmocka_unit_test(test_files_on_pages),   cmocka_unit_test(test_filters_alone),
+        cmocka_unit_test(test_filters_combined), cmocka_unit_test(test_upcoming),
+        cmocka_unit_test(test_several_accounts), cmocka_unit_test(test_pagination_totals),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -5,9 +5,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <json-c/json.h>
 #include "ct/ct_db.h"
 #include "ct/ct_err.h"
+#include "ct/ct_json.h"
 
 /* Identifiers. A done operation's id is its posting id (> 0). An upcoming operation is an active
  * hold and its id is minus the hold id (< 0), so the two never collide and GET /operations/{id}
@@ -68,8 +68,9 @@ bool ct_op_parse_e4(const char *text, int64_t *out);
 /* One page (1-based, per_page >= 1) of the operations of the given accounts matching f, newest
  * first (booking time, then id); *total counts every match (X-Pagination-Total-Count). With one
  * account the page is one index range scan of ledger_posting (account_id, booked_at, id); with
- * several, each account gives its first page * per_page rows and they are merged. A page past the
- * last is CT_OK with *n 0. On CT_OK *out is a caller-owned array (free(); NULL when *n is 0). */
+ * several, each account gives its first page * per_page rows and they are merged. The page's
+ * attached files come in one more query for its postings. A page past the last is CT_OK with *n
+ * 0. On CT_OK *out is a caller-owned array (free(); NULL when *n is 0). */
 enum ct_err ct_operation_list(struct ct_db *db, const struct ct_op_account *accts, size_t nacct,
                               const struct ct_op_filter *f, int64_t page, int64_t per_page,
                               struct ct_operation **out, size_t *n, int64_t *total);
@@ -79,9 +80,10 @@ enum ct_err ct_operation_list(struct ct_db *db, const struct ct_op_account *acct
 enum ct_err ct_operation_get(struct ct_db *db, const struct ct_op_account *accts, size_t nacct,
                              int64_t id, struct ct_operation *out);
 
-/* The seed 001 Operation object. `lang` picks category_label: "en" English, else French.
+/* Writes the seed 001 Operation object to w (as an array element: the caller begins and ends the
+ * array, or writes just the one object). `lang` picks category_label: "en" English, else French.
  * document/bill carry url /operations/{id}/document and /operations/{id}/bill. */
-struct json_object *ct_operation_json(const struct ct_operation *op, const char *lang);
+void ct_operation_write(struct ct_json *w, const struct ct_operation *op, const char *lang);
 
 /* Whether `category` is one of seed 001's categories. */
 bool ct_op_category_valid(const char *category);

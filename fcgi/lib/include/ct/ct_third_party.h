@@ -31,16 +31,24 @@ struct ct_visible {
 };
 
 /* Every non-closed balance the customer owns or is a third party on, within the partner: own
- * ones first, then shared ones, each oldest first. Two index lookups (balance by customer, third
- * parties by customer), never a scan of the partner's balances. Declarations are read fresh on
- * every call: a removal takes effect on the caller's next request. On CT_OK *out is a
- * caller-owned array of *n (free(); NULL when 0). */
+ * ones first, then shared ones, each oldest first (creation time, then account id). Index
+ * lookups only (balances by customer; third parties by customer, and only for a customer who is
+ * one), never a scan of the partner's balances; one statement for a customer who is nobody's
+ * third party, two otherwise. Declarations are read fresh on every call: a removal takes effect
+ * on the caller's next request. On CT_OK *out is a caller-owned array of *n (free(); NULL when
+ * 0). */
 enum ct_err ct_tp_visible(struct ct_db *db, int64_t partner_id, const char *customer_id,
                           struct ct_visible **out, size_t *n);
-/* One of them, by ledger account id (account_id > 0) or by balance id (balance_id not NULL);
- * CT_E_NOTFOUND when the customer cannot see it (unknown, closed, or another customer's). */
+/* One of them, by ledger account id (account_id > 0) or else by balance id (balance_id not
+ * NULL), in one statement of reads by key; CT_E_NOTFOUND when the customer cannot see it
+ * (unknown, closed, another partner's, or another customer's not shared with this one). */
 enum ct_err ct_tp_visible_one(struct ct_db *db, int64_t partner_id, const char *customer_id,
                               int64_t account_id, const char *balance_id, struct ct_visible *out);
+/* The access check alone, for a caller that needs only the currency (an operation list): whether
+ * the customer sees ledger account account_id as ct_tp_visible_one would, without reading its
+ * owner, bank or balances. CT_OK with currency set ("EUR"), or CT_E_NOTFOUND. */
+enum ct_err ct_tp_visible_currency(struct ct_db *db, int64_t partner_id, const char *customer_id,
+                                   int64_t account_id, char currency[4]);
 
 /* A declared third party. */
 struct ct_tp {
