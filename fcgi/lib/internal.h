@@ -5,6 +5,7 @@
 #include <json-c/json.h>
 #include "ct/ct_buf.h"
 #include "ct/ct_conf.h"
+#include "ct/ct_jwe.h"
 #include "ct/ct_req.h"
 
 #define CT_MAX_PATH_ARGS 8
@@ -45,6 +46,10 @@ struct ct_req_internal {
     const char *err_code;
     const char *err_msg;
     struct json_object *field_errors; /* array of {field, message}, NULL if none */
+    /* JWE (jwe_route.c) */
+    const struct ct_jwe_key *jwe_key; /* the pool's key (jwe_key_file), NULL if none */
+    struct ct_jwe_key *reply_key;     /* the client's Public-Key: a 2xx reply is sealed to it */
+    bool opened;                      /* json came from a JWE payload: wipe it at teardown */
 };
 
 /* request lifecycle (req.c) */
@@ -66,6 +71,21 @@ void ct_req_render_error(struct ct_req *req);
  * CT_OK *out is owned by the caller; otherwise *why says what is wrong. */
 enum ct_err ct_json_parse_object(const char *text, size_t len, struct json_object **out,
                                  const char **why);
+/* How many times c occurs in a JSON text outside its strings. */
+size_t ct_json_count_outside(const char *text, size_t len, char c);
+
+/* JWE route flags (jwe_route.c), called by the dispatcher in this order; each does nothing on a
+ * route without CT_R_JWE or CT_R_JWE_RESP. keys: before the body is read, the headers the flag
+ * asks for and the client's Public-Key (400 ENCRYPTION_REQUIRED, INVALID_PUBLIC_KEY). open: after
+ * it, a CT_R_JWE body {"payload"} decrypted into the JSON body the handler reads (400
+ * INVALID_PAYLOAD, CANT_DECRYPT_PAYLOAD). seal: after the handler, a 2xx reply other than 204
+ * replaced by {"payload": JWE to the client's key}. wipe: at teardown, the clear strings json-c
+ * holds (it frees without wiping). */
+enum ct_err ct_jwe_req_keys(struct ct_req *req);
+enum ct_err ct_jwe_req_open(struct ct_req *req);
+enum ct_err ct_jwe_req_seal(struct ct_req *req);
+void ct_jwe_req_wipe(struct ct_req *req, struct json_object *obj, const char *text);
+void ct_jwe_req_end(struct ct_req *req);
 
 /* routing (router.c): finds the route and fills path args; CT_E_NOTFOUND, or CT_E_METHOD with
  * the allowed methods written to allow (comma-separated). */

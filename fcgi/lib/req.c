@@ -19,7 +19,6 @@ struct arena_block {
 
 static void add_field_error(struct ct_req *req, const char *field, const char *message);
 static bool has_control_chars(const char *s, size_t len);
-static bool single_quoted(const char *text, size_t len);
 static bool content_type_is(const char *ct, const char *want);
 static const char *m1_type(int status);
 static struct json_object *m1_error(struct ct_req *req, int status, const char *msg);
@@ -76,6 +75,7 @@ ct_req_teardown(struct ct_req *req)
     struct ct_req_internal *in = req->in;
     struct arena_block *b = in->arena, *next;
 
+    ct_jwe_req_end(req);
     json_object_put(in->json);
     json_object_put(in->field_errors);
     ct_buf_free(&in->headers);
@@ -140,6 +140,12 @@ const struct ct_conf *
 ct_req_conf(const struct ct_req *req)
 {
     return req->in->conf;
+}
+
+const struct ct_jwe_key *
+ct_req_jwe_key(const struct ct_req *req)
+{
+    return req->in->jwe_key;
 }
 
 const char *
@@ -286,12 +292,11 @@ content_type_is(const char *ct, const char *want)
     return ct != NULL && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';');
 }
 
-/* json-c 0.16 accepts 'single-quoted' strings even in strict mode; RFC 8259 does not. */
-static bool
-single_quoted(const char *text, size_t len)
+size_t
+ct_json_count_outside(const char *text, size_t len, char c)
 {
     bool in_string = false;
-    size_t i;
+    size_t i, n = 0;
 
     for (i = 0; i < len; i++) {
         if (in_string) {
@@ -301,11 +306,11 @@ single_quoted(const char *text, size_t len)
                 in_string = false;
         } else if (text[i] == '"') {
             in_string = true;
-        } else if (text[i] == '\'') {
-            return true;
+        } else if (text[i] == c) {
+            n++;
         }
     }
-    return false;
+    return n;
 }
 
 enum ct_err
@@ -314,7 +319,8 @@ ct_json_parse_object(const char *text, size_t len, struct json_object **out, con
     struct json_tokener *tok = json_tokener_new_ex(JSON_MAX_DEPTH);
     struct json_object *obj;
 
-    if (tok == NULL || len > INT32_MAX || single_quoted(text, len)) {
+    /* json-c 0.16 accepts 'single-quoted' strings even in strict mode; RFC 8259 does not. */
+    if (tok == NULL || len > INT32_MAX || ct_json_count_outside(text, len, '\'') > 0) {
         json_tokener_free(tok);
         *why = "request body cannot be parsed";
         return CT_E_BADREQ;
@@ -377,7 +383,9 @@ ct_req_read_body(struct ct_req *req)
         return ct_req_fail(req, CT_E_MEDIA, NULL, "Content-Type must be application/json");
     err = ct_json_parse_object(in->body, in->body_len, &in->json, &why);
     if (err != CT_OK)
-        return ct_req_fail(req, err, "INVALID_JSON", why);
+        return ct_req_fail(req, err,
+                           (req->route->flags & CT_R_JWE) ? CT_JWE_INVALID_PAYLOAD : "INVALID_JSON",
+                           why);
     return CT_OK;
 }
 
@@ -572,11 +580,11 @@ ct_reply_bytes(struct ct_req *req, int status, const char *content_type, const v
 enum ct_err
 ct_reply_json(struct ct_req *req, int status, struct json_object *obj)
 {
-    enum ct_err err =
-        ct_reply_raw(req, status,
-                     json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
-                                                             JSON_C_TO_STRING_NOSLASHESCAPE));
+    const char *text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+                                                               JSON_C_TO_STRING_NOSLASHESCAPE);
+    enum ct_err err = ct_reply_raw(req, status, text);
 
+    ct_jwe_req_wipe(req, obj, text);
     json_object_put(obj);
     return err;
 }

@@ -29,6 +29,10 @@ static void handle(const struct ct_route *routes, const struct ct_conf *conf, st
                    FCGX_Request *fcgi);
 static void stop_workers(pid_t *pids, int n);
 
+/* The pool's JWE key (conf jwe_key_file): read by the master before it forks, so a bad key stops
+ * the pool at start like a bad configuration; each worker holds its copy, read-only. */
+static struct ct_jwe_key *jwe_key;
+
 static volatile sig_atomic_t master_stop;
 static volatile sig_atomic_t worker_stop;
 static volatile sig_atomic_t worker_busy;
@@ -109,15 +113,16 @@ dispatch(const struct ct_route *routes, struct ct_req *req)
         ct_req_fail(req, err, NULL, "no such route");
         return;
     }
-    if (identify(req) != CT_OK)
-        return;
-    if (ct_req_parse_query(req) != CT_OK)
+    if (identify(req) != CT_OK || ct_req_parse_query(req) != CT_OK || ct_jwe_req_keys(req) != CT_OK)
         return;
     if (!(req->route->flags & CT_R_NOBODY) && ct_req_read_body(req) != CT_OK)
+        return;
+    if (ct_jwe_req_open(req) != CT_OK)
         return;
     err = req->route->handler(req);
     if (err != CT_OK && req->in->err == CT_OK)
         ct_req_fail(req, err, NULL, NULL);
+    (void)ct_jwe_req_seal(req);
 }
 
 static void
@@ -128,6 +133,7 @@ handle(const struct ct_route *routes, const struct ct_conf *conf, struct ct_db *
     struct ct_req_internal in;
 
     ct_req_setup(&req, &in, fcgi, conf, db);
+    in.jwe_key = jwe_key;
     req.request_id = ct_req_param(&req, "CT_REQUEST_ID");
     ct_log_set_request(req.request_id);
     dispatch(routes, &req);
@@ -231,6 +237,13 @@ ct_serve(const char *pool, const struct ct_route *routes, int argc, char **argv)
         ct_log(LOG_ERR, "configuration: listen is required and workers at most %d", MAX_WORKERS);
         return 2;
     }
+    if (conf.jwe_key_file[0] != '\0' &&
+        (ct_jwe_key_load(conf.jwe_key_file, &jwe_key, why, sizeof(why)) != CT_OK ||
+         !ct_jwe_key_is_private(jwe_key))) {
+        ct_log(LOG_ERR, "configuration: jwe_key_file: %s",
+               jwe_key != NULL ? "not a private key" : why);
+        return 2;
+    }
     if (FCGX_Init() != 0)
         return 1;
     (void)unlink(conf.listen);
@@ -269,5 +282,7 @@ ct_serve(const char *pool, const struct ct_route *routes, int argc, char **argv)
     stop_workers(pids, conf.workers);
     (void)unlink(conf.listen);
     ct_log(LOG_INFO, "%s: stopped", pool);
+    ct_jwe_key_free(jwe_key);
+    jwe_key = NULL;
     return 0;
 }

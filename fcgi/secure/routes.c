@@ -1,4 +1,5 @@
-/* routes.c - the secure pool's route table. Every route needs a partner certificate. */
+/* routes.c - the secure pool's route table. Every /secure route needs a partner certificate;
+ * the server's JWE key is public. */
 #include "secure.h"
 
 #define CUST "/secure/customers/{customerId}"
@@ -13,5 +14,6 @@ const struct ct_route secure_routes[] = {
     {"POST", CUST "/balances/{balanceId}/reload", secure_balance_reload, CT_R_X509},
     {"GET", "/secure/balances/{balanceId}/iban", secure_balance_iban, CT_R_X509},
     {"GET", "/secure/ibans", secure_iban_list, CT_R_X509},
+    {"GET", "/jwe/public-key", secure_jwe_public_key, CT_R_PUBLIC},
     {NULL, NULL, NULL, 0},
 };

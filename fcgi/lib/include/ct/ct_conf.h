@@ -23,6 +23,7 @@ struct ct_conf {
     char files_dir[256]; /* uploaded documents and generated statements, outside the web root */
     int session_ttl;     /* customer session lifetime in seconds, sliding */
     int ident_cache_ttl; /* seconds nginx may keep an OAuth check's answer (0: never), auth pool */
+    char jwe_key_file[256]; /* the server's JWE private key (PEM, 0600); none: no JWE routes */
 };
 
 /* Load defaults, then the file (may be NULL: defaults + env only), then environment overrides

@@ -10,6 +10,7 @@
 #include "ct/ct_money.h"
 
 struct ct_req;
+struct ct_jwe_key;
 typedef enum ct_err (*ct_handler_fn)(struct ct_req *req);
 
 /* Route flags. */
@@ -22,6 +23,11 @@ typedef enum ct_err (*ct_handler_fn)(struct ct_req *req);
 #define CT_R_FORM 0x0040u    /* application/x-www-form-urlencoded body instead of JSON */
 #define CT_R_RAW 0x0080u     /* body kept as sent, not parsed (multipart uploads) */
 #define CT_R_M1 0x0100u      /* manager.one error envelope instead of the Antaca/IMS one */
+/* JWE (API.md flags J and R; docs/middleware.md). The library opens and seals: a handler reads
+ * and replies in clear and cannot forget either step. Both need the client's Public-Key header;
+ * a 2xx reply other than 204 goes out as {"payload": compact JWE} to that key, errors in clear. */
+#define CT_R_JWE 0x0200u      /* J: Encrypted-Request: true; a body is {"payload": compact JWE} */
+#define CT_R_JWE_RESP 0x0400u /* R: Encrypt-Response: true (or Encrypted-Request); clear body */
 
 /* One row of a pool's route table; the table ends with an all-NULL row. A pattern is a path
  * whose segments are literals or {name} parameters: "/secure/customers/{customerId}". */
@@ -87,7 +93,10 @@ const char *ct_req_content_type(const struct ct_req *req);
 /* The worker's configuration (read-only, borrowed; never NULL inside a handler): for settings a
  * handler needs, such as files_dir. */
 const struct ct_conf *ct_req_conf(const struct ct_req *req);
-/* Raw body (NUL-terminated) and its SHA-256; the body is already bounded by max_body. */
+/* The pool's JWE key (conf jwe_key_file), borrowed; NULL when none is configured. */
+const struct ct_jwe_key *ct_req_jwe_key(const struct ct_req *req);
+/* Raw body (NUL-terminated) and its SHA-256; the body is already bounded by max_body. On a
+ * CT_R_JWE route it is the decrypted payload, so an idempotent retry hashes the same. */
 const char *ct_req_body(const struct ct_req *req, size_t *len);
 void ct_req_body_hash(const struct ct_req *req, unsigned char out[32]);
 
