@@ -241,15 +241,12 @@ check_header(const struct seg *h)
     struct json_object *o = NULL;
     const struct jwe_alg *alg = NULL;
     const char *why = NULL;
-    bool enc = false, ok;
+    bool enc = false, ok = true;
     size_t i;
 
+    /* a repeated member name is refused by the parser; nested values by the type checks */
     if (h->n > HEADER_MAX || ct_json_parse_object((const char *)h->bin, h->n, &o, &why) != CT_OK)
         return NULL;
-    /* json-c keeps only the last of repeated member names: one ':' per member outside strings
-     * tells a repeated member (or a nested value, which no member we accept has) */
-    ok = ct_json_count_outside((const char *)h->bin, h->n, ':') ==
-         (size_t)json_object_object_length(o);
     json_object_object_foreach(o, name, v)
     {
         if (strcmp(name, "alg") == 0) {

@@ -20,6 +20,7 @@ struct arena_block {
 static void add_field_error(struct ct_req *req, const char *field, const char *message);
 static bool has_control_chars(const char *s, size_t len);
 static bool content_type_is(const char *ct, const char *want);
+static size_t members_in(struct json_object *o);
 static const char *m1_type(int status);
 static struct json_object *m1_error(struct ct_req *req, int status, const char *msg);
 static struct json_object *ims_error(struct ct_req *req, int status, const char *msg);
@@ -313,6 +314,25 @@ ct_json_count_outside(const char *text, size_t len, char c)
     return n;
 }
 
+/* Members of every object in the tree. */
+static size_t
+members_in(struct json_object *o)
+{
+    size_t n = 0, i;
+
+    if (json_object_is_type(o, json_type_object)) {
+        json_object_object_foreach(o, name, v)
+        {
+            (void)name;
+            n += 1 + members_in(v);
+        }
+    } else if (json_object_is_type(o, json_type_array)) {
+        for (i = 0; i < json_object_array_length(o); i++)
+            n += members_in(json_object_array_get_idx(o, i));
+    }
+    return n;
+}
+
 enum ct_err
 ct_json_parse_object(const char *text, size_t len, struct json_object **out, const char **why)
 {
@@ -340,6 +360,15 @@ ct_json_parse_object(const char *text, size_t len, struct json_object **out, con
     if (!json_object_is_type(obj, json_type_object)) {
         json_object_put(obj);
         *why = "request body must be a JSON object";
+        return CT_E_BADREQ;
+    }
+    /* json-c keeps the last of a repeated member name, where another parser (a proxy, a
+     * signature check, the client's own log) may keep the first: two readings of one request.
+     * Every member has exactly one ':' outside strings, so fewer members than colons in the
+     * parsed tree means a name was repeated somewhere. */
+    if (members_in(obj) != ct_json_count_outside(text, len, ':')) {
+        json_object_put(obj);
+        *why = "request body repeats a member name";
         return CT_E_BADREQ;
     }
     *out = obj;

@@ -48,9 +48,11 @@ static void
 test_json_parse_refuses_bad_bodies(void **state)
 {
     static const char *const bad[] = {
-        "",          "{",       "[1]",        "\"x\"", "1",
-        "{} {}",     "{'a':1}", "{\"a\":01}", "null",  "{\"a\":\"\xff\"}",
-        "{\"a\":1,}"};
+        "", "{", "[1]", "\"x\"", "1", "{} {}", "{'a':1}", "{\"a\":01}", "null", "{\"a\":\"\xff\"}",
+        "{\"a\":1,}",
+        /* a repeated member name, at the top, nested, in an array, after an escaped name */
+        "{\"a\":1,\"a\":2}", "{\"o\":{\"b\":1,\"b\":1}}", "{\"l\":[{\"c\":1,\"c\":2}]}",
+        "{\"a\":1,\"\\u0061\":2}"};
     struct json_object *o = NULL;
     const char *why = NULL;
     size_t i;
@@ -62,6 +64,20 @@ test_json_parse_refuses_bad_bodies(void **state)
         assert_null(o);
         assert_non_null(why);
     }
+}
+
+static void
+test_json_parse_keeps_colons_in_strings(void **state)
+{
+    /* colons inside names and values are not members: no false duplicate */
+    static const char ok[] = "{\"a:b\":\"x:y\",\"c\":{\"d\":\"\\\":\"},\"e\":[\":\",{}]}";
+    struct json_object *o = NULL;
+    const char *why = NULL;
+
+    (void)state;
+    assert_int_equal(ct_json_parse_object(ok, strlen(ok), &o, &why), CT_OK);
+    assert_int_equal(json_object_object_length(o), 3);
+    json_object_put(o);
 }
 
 static void
@@ -243,6 +259,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_parse_refuses_bad_bodies),
+        cmocka_unit_test(test_json_parse_keeps_colons_in_strings),
         cmocka_unit_test(test_json_depth_is_limited),
         cmocka_unit_test_setup_teardown(test_amount_keeps_exact_text, setup, teardown),
         cmocka_unit_test_setup_teardown(test_strings_and_unknown_fields, setup, teardown),
