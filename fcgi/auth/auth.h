@@ -20,6 +20,11 @@ enum ct_err auth_connect_page(struct ct_req *req);      /* GET /connect */
 enum ct_err auth_connect_authorize(struct ct_req *req); /* POST /connect/authorize */
 enum ct_err auth_token(struct ct_req *req);             /* POST /oauth/token */
 enum ct_err auth_revoke(struct ct_req *req);            /* POST /oauth/revoke */
+enum ct_err auth_metadata(struct ct_req *req); /* GET /.well-known/oauth-authorization-server */
+
+/* The configured issuer is an origin: https://host[:port], no path, query, fragment or
+ * userinfo (metadata.c). auth_setup() refuses to start otherwise. */
+bool auth_issuer_valid(const char *issuer);
 
 /* pages (page.c) */
 struct auth_page_vars {

@@ -2,7 +2,8 @@
  * RFC 6749 4.1.1-4.1.2 as seed 001 describes it. An unknown client or an unregistered
  * redirect_uri shows 'Service not found' and never redirects; other bad parameters redirect to
  * the redirect_uri with error (the invalid field names, ';'-separated, as API.md rules), the RFC
- * 6749 error code in error_description, and state. */
+ * 6749 error code in error_description, and state. Every redirect also carries iss, the issuer of
+ * our metadata (RFC 9207): a client talking to several servers can tell which one answered. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,9 @@
 #include "ct/ct_mem.h"
 #include "auth.h"
 
-#define URL_CAP (CT_OAUTH_URI_MAX + 3 * CT_OAUTH_STATE_MAX + 1024)
+/* the redirect_uri, then state and iss escaped (each byte at most 3), then the rest */
+#define URL_CAP                                                                                    \
+    (CT_OAUTH_URI_MAX + 3 * CT_OAUTH_STATE_MAX + 3 * sizeof(((struct ct_conf *)0)->issuer) + 1024)
 
 /* The authorization request, from the query (GET) or the form (POST). */
 struct authz {
@@ -146,7 +149,7 @@ add_param(struct ct_buf *url, bool *first, const char *k, const char *v)
     return ok;
 }
 
-/* redirect_uri + ('?' or '&') + k1=v1 [&k2=v2] [&state=...]: state exactly as sent. */
+/* redirect_uri + ('?' or '&') + k1=v1 [&k2=v2] [&state=...] &iss=...: state exactly as sent. */
 static enum ct_err
 redirect_back(struct ct_req *req, const struct authz *a, const char *k1, const char *v1,
               const char *k2, const char *v2)
@@ -159,7 +162,8 @@ redirect_back(struct ct_req *req, const struct authz *a, const char *k1, const c
     ok = ct_buf_printf(&url, "%s%c", a->redirect_uri,
                        strchr(a->redirect_uri, '?') != NULL ? '&' : '?') == CT_OK &&
          add_param(&url, &first, k1, v1) && add_param(&url, &first, k2, v2) &&
-         add_param(&url, &first, "state", a->state);
+         add_param(&url, &first, "state", a->state) &&
+         add_param(&url, &first, "iss", ct_req_conf(req)->issuer);
     u = ct_req_strdup(req, ct_buf_str(&url));
     ct_buf_free(&url);
     if (!ok)

@@ -68,6 +68,12 @@ auth_setup(int argc, char **argv)
         ct_log(LOG_ERR, "configuration: www_dir is required (the connect page templates)");
         return false;
     }
+    /* Checked here, not per request: every authorization response carries it (RFC 9207). */
+    if (!auth_issuer_valid(conf.issuer)) {
+        ct_log(LOG_ERR, "configuration: issuer must be the main server's origin, "
+                        "https://host[:port] (RFC 8414)");
+        return false;
+    }
     tpl_connect = read_file(conf.www_dir, "index.html");
     tpl_error = read_file(conf.www_dir, "error.html");
     style = read_file(conf.www_dir, "static/connect.css");

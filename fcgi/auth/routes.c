@@ -19,5 +19,6 @@ const struct ct_route auth_routes[] = {
     {"POST", "/connect/authorize", auth_connect_authorize, CT_R_PUBLIC | CT_R_FORM},
     {"POST", "/oauth/token", auth_token, CT_R_PUBLIC | CT_R_FORM | CT_R_M1},
     {"POST", "/oauth/revoke", auth_revoke, CT_R_PUBLIC | CT_R_FORM | CT_R_M1},
+    {"GET", "/.well-known/oauth-authorization-server", auth_metadata, CT_R_PUBLIC},
     {NULL, NULL, NULL, 0},
 };

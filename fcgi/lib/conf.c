@@ -50,6 +50,7 @@ static const struct conf_key conf_keys[] = {
     INT_KEY(session_ttl, 60, 86400, "600"),
     INT_KEY(ident_cache_ttl, 0, 60, "5"),
     STR_KEY(jwe_key_file, ""),
+    STR_KEY(issuer, ""),
     {NULL, CONF_STR, 0, 0, 0, 0, NULL},
 };
 

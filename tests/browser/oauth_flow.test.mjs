@@ -42,16 +42,12 @@ function caFetch(url, options = {}) {
     });
 }
 
-function configuration() {
-    const config = new client.Configuration({
-        issuer: BASE,
-        authorization_endpoint: `${BASE}/connect`,
-        token_endpoint: `${BASE}/oauth/token`,
-        revocation_endpoint: `${BASE}/oauth/revoke`,
-        code_challenge_methods_supported: ['S256'],
-    }, ENV.COMPTOIR_OAUTH_CLIENT_ID, ENV.COMPTOIR_OAUTH_CLIENT_SECRET);
-    config[client.customFetch] = caFetch;
-    return config;
+// Discovery (RFC 8414): openid-client reads the server's metadata, checks its issuer against
+// BASE, and then requires every authorization response to carry that issuer as iss (RFC 9207,
+// authorization_response_iss_parameter_supported), so the callback checks below cover iss too.
+async function configuration() {
+    return client.discovery(new URL(BASE), ENV.COMPTOIR_OAUTH_CLIENT_ID, ENV.COMPTOIR_OAUTH_CLIENT_SECRET,
+        undefined, { algorithm: 'oauth2', [client.customFetch]: caFetch });
 }
 
 async function api(urlPath, accessToken) {
@@ -74,7 +70,7 @@ after(async () => { if (browser) await browser.close(); });
 
 // Opens the consent page of a fresh authorization request; returns the page and the PKCE/state.
 async function openConsent(scope = 'read write') {
-    const config = configuration();
+    const config = await configuration();
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const url = client.buildAuthorizationUrl(config, {
@@ -110,6 +106,12 @@ test('consent page: a user allows; openid-client redeems the code (PKCE), refres
         await page.fill('#password', ENV.COMPTOIR_DEMO_PASSWORD);
         const cb = await callbackAfter(page, () => page.click('button[value=allow]'));
         assert.equal(cb.searchParams.get('state'), state);
+        assert.equal(cb.searchParams.get('iss'), config.serverMetadata().issuer);
+        // a response claiming another issuer is refused before the code is spent (RFC 9207)
+        const forged = new URL(cb);
+        forged.searchParams.set('iss', 'https://mix-up.example');
+        await assert.rejects(client.authorizationCodeGrant(config, forged, { pkceCodeVerifier: verifier, expectedState: state }),
+            (e) => /"iss"/.test(e.cause?.message));
         assert.deepEqual(problems.filter((p) => /Content Security Policy/i.test(p)), [], 'CSP violations on the page');
 
         const tokens = await client.authorizationCodeGrant(config, cb, { pkceCodeVerifier: verifier, expectedState: state });

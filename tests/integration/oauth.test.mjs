@@ -357,3 +357,55 @@ test('/oauth/revoke (RFC 7009): a refresh token takes its family; unknown tokens
     assertOAuthError(await revoke(t.access_token, { client_secret: 'bad' }), 401, 'invalid_client');
     assertTokens(await token({ grant_type: 'refresh_token', refresh_token: t2.refresh_token, client_id: CLIENT, client_secret: SECRET }));
 });
+
+// ---------------------------------------------------------------- metadata (RFC 8414) and iss (RFC 9207)
+
+async function metadata() {
+    const res = await request('GET', '/.well-known/oauth-authorization-server', { id: NO_CERT });
+    assert.equal(res.status, 200, show(res));
+    assert.match(res.headers['content-type'], /^application\/json/);
+    return res.json;
+}
+
+test('GET /.well-known/oauth-authorization-server: the metadata, and every endpoint it names answers', { skip }, async () => {
+    const md = await metadata();
+    assert.equal(md.issuer, BASE); // the main server's origin, no trailing slash
+    assert.deepEqual(md.response_types_supported, ['code']);
+    assert.deepEqual(md.grant_types_supported, ['authorization_code', 'refresh_token']);
+    assert.deepEqual(md.code_challenge_methods_supported, ['S256']);
+    assert.deepEqual(md.token_endpoint_auth_methods_supported, ['client_secret_basic', 'client_secret_post']);
+    assert.deepEqual(md.scopes_supported, ['read', 'write']);
+    assert.equal(md.authorization_response_iss_parameter_supported, true);
+    for (const e of ['authorization_endpoint', 'token_endpoint', 'revocation_endpoint']) {
+        assert.ok(md[e].startsWith(`${md.issuer}/`), `${e} ${md[e]} is not on ${md.issuer}`);
+    }
+    // (full URLs: request() goes where the metadata says)
+    const page = await request('GET', `${md.authorization_endpoint}${connectUrl().slice('/connect'.length)}`, { id: NO_CERT });
+    assert.equal(page.status, 200, show(page));
+    assert.match(page.text, /<form/);
+    const grant = { grant_type: 'authorization_code', code: 'ac_not-a-code', redirect_uri: REDIRECT, client_id: CLIENT, client_secret: SECRET };
+    assertOAuthError(await untilNot429(() => request('POST', md.token_endpoint, {
+        id: NO_CERT, raw: form(grant), headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    })), 400, 'invalid_grant');
+    const revoked = await untilNot429(() => request('POST', md.revocation_endpoint, {
+        id: NO_CERT, raw: form({ token: 'rt_unknown', client_id: CLIENT, client_secret: SECRET }),
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    }));
+    assert.equal(revoked.status, 200, show(revoked));
+});
+
+test('every authorization response carries iss, the metadata\'s issuer: code, deny, invalid parameters', { skip }, async () => {
+    const { issuer } = await metadata();
+    const answers = {
+        code: location(await authorize()),
+        deny: location(await authorize({ decision: 'deny' })),
+        'bad decision': location(await authorize({ decision: 'maybe' })),
+        'bad GET /connect': location(await request('GET', connectUrl({ response_type: 'token' }), { id: NO_CERT })),
+        'no state': location(await authorize({ state: undefined })),
+    };
+    for (const [what, q] of Object.entries(answers)) {
+        assert.deepEqual(q.getAll('iss'), [issuer], `${what}: ${q}`);
+    }
+    assert.ok(answers.code.get('code'));
+    assert.equal(answers.deny.get('error'), 'access_denied');
+});
