@@ -19,9 +19,9 @@ struct upload {
 
 struct doc_ctx {
     struct ct_document doc;
-    int64_t posting_id; /* > 0: link the new document to this operation */
-    int64_t old_id;     /* the document the link replaced, deleted in the same unit */
-    struct ct_document old;
+    int64_t posting_id;     /* > 0: link the new document to this operation */
+    int64_t old_id;         /* the document the link replaced, deleted in the same unit */
+    struct ct_document old; /* whose file goes once the unit committed (storage_name "": none) */
     bool replace;
 };
 
@@ -31,6 +31,7 @@ static enum ct_err doc_id(struct ct_req *req, int64_t *id);
 static enum ct_err op_id(struct ct_req *req, const char *doc_type, int64_t *id);
 static enum ct_err reply_file(struct ct_req *req, const struct ct_document *d);
 static enum ct_err save_unit(struct ct_db *db, void *arg);
+static enum ct_err upload_and_save(struct ct_req *req, struct doc_ctx *c, const char *failed);
 static enum ct_err delete_unit(struct ct_db *db, void *arg);
 
 /* The "file" part of a multipart/form-data body, nothing else. */
@@ -146,6 +147,7 @@ save_unit(struct ct_db *db, void *arg)
     c->old_id = 0;
     if (c->replace)
         return ct_doc_replace(db, &c->doc);
+    memset(&c->old, 0, sizeof(c->old)); /* a re-run starts over */
     err = ct_doc_insert(db, &c->doc);
     if (err == CT_OK && c->posting_id > 0)
         err = ct_doc_link(db, c->posting_id, "document", c->doc.id, &c->old_id);
@@ -161,6 +163,29 @@ save_unit(struct ct_db *db, void *arg)
     return err;
 }
 
+/* The upload of the request's "file" part into c->doc: the file is written, then the row saved;
+ * the new file goes if the unit fails, the replaced one (c->old) once it committed. */
+static enum ct_err
+upload_and_save(struct ct_req *req, struct doc_ctx *c, const char *failed)
+{
+    const char *dir = ct_req_conf(req)->files_dir;
+    struct upload u;
+    enum ct_err err;
+
+    if (read_upload(req, &u) != CT_OK || store_upload(req, &u, &c->doc) != CT_OK)
+        return CT_E_BADREQ;
+    if (!c->replace)
+        (void)snprintf(c->doc.type, sizeof(c->doc.type), "document");
+    err = ct_db_txn(req->db, save_unit, c);
+    if (err != CT_OK) {
+        ct_doc_unlink(dir, c->doc.storage_name);
+        return ct_req_fail(req, err, NULL, failed);
+    }
+    if (c->old.storage_name[0] != '\0')
+        ct_doc_unlink(dir, c->old.storage_name);
+    return CT_OK;
+}
+
 static enum ct_err
 delete_unit(struct ct_db *db, void *arg)
 {
@@ -173,23 +198,15 @@ enum ct_err
 banking_document_upload(struct ct_req *req)
 {
     const char *type = ct_req_query(req, "type");
-    struct upload u;
     struct doc_ctx c;
-    enum ct_err err;
 
     memset(&c, 0, sizeof(c));
     if (type != NULL && strcmp(type, "document") != 0) {
         ct_req_field_error(req, "type", "must be document");
         return ct_req_fail(req, CT_E_RULE, NULL, "invalid query parameter");
     }
-    if (read_upload(req, &u) != CT_OK || store_upload(req, &u, &c.doc) != CT_OK)
+    if (upload_and_save(req, &c, "the document could not be saved") != CT_OK)
         return CT_E_BADREQ;
-    (void)snprintf(c.doc.type, sizeof(c.doc.type), "document");
-    err = ct_db_txn(req->db, save_unit, &c);
-    if (err != CT_OK) {
-        ct_doc_unlink(ct_req_conf(req)->files_dir, c.doc.storage_name);
-        return ct_req_fail(req, err, NULL, "the document could not be saved");
-    }
     return ct_reply_json(req, 200, ct_doc_json(&c.doc, NULL));
 }
 
@@ -211,9 +228,7 @@ banking_document_get(struct ct_req *req)
 enum ct_err
 banking_document_replace(struct ct_req *req)
 {
-    struct upload u;
     struct doc_ctx c;
-    char old_name[CT_UUID_LEN + 1];
     int64_t id;
     enum ct_err err;
 
@@ -223,16 +238,10 @@ banking_document_replace(struct ct_req *req)
     err = ct_doc_get(req->db, req->ident.partner_id, req->ident.subject, id, &c.doc);
     if (err != CT_OK)
         return ct_req_fail(req, err, NULL, "The document doesn't exist");
-    memcpy(old_name, c.doc.storage_name, sizeof(old_name));
-    if (read_upload(req, &u) != CT_OK || store_upload(req, &u, &c.doc) != CT_OK)
-        return CT_E_BADREQ;
+    c.old = c.doc; /* the row keeps its id; its old file goes */
     c.replace = true;
-    err = ct_db_txn(req->db, save_unit, &c);
-    if (err != CT_OK) {
-        ct_doc_unlink(ct_req_conf(req)->files_dir, c.doc.storage_name);
-        return ct_req_fail(req, err, NULL, "The document doesn't exist");
-    }
-    ct_doc_unlink(ct_req_conf(req)->files_dir, old_name);
+    if (upload_and_save(req, &c, "The document doesn't exist") != CT_OK)
+        return CT_E_BADREQ;
     return ct_reply_json(req, 200, ct_doc_json(&c.doc, NULL));
 }
 
@@ -289,26 +298,16 @@ enum ct_err
 banking_operation_document_attach(struct ct_req *req)
 {
     const char *type = ct_req_path_arg(req, "documentType");
-    struct upload u;
     struct doc_ctx c;
     char url[64];
-    enum ct_err err;
 
     memset(&c, 0, sizeof(c));
     if (type == NULL || strcmp(type, "document") != 0) /* the bill is the bank's to attach */
         return ct_req_fail(req, CT_E_NOTFOUND, NULL, "Unknown document type");
     if (op_id(req, type, &c.posting_id) != CT_OK)
         return CT_E_NOTFOUND;
-    if (read_upload(req, &u) != CT_OK || store_upload(req, &u, &c.doc) != CT_OK)
+    if (upload_and_save(req, &c, "the document could not be attached") != CT_OK)
         return CT_E_BADREQ;
-    (void)snprintf(c.doc.type, sizeof(c.doc.type), "document");
-    err = ct_db_txn(req->db, save_unit, &c);
-    if (err != CT_OK) {
-        ct_doc_unlink(ct_req_conf(req)->files_dir, c.doc.storage_name);
-        return ct_req_fail(req, err, NULL, "the document could not be attached");
-    }
-    if (c.old_id > 0)
-        ct_doc_unlink(ct_req_conf(req)->files_dir, c.old.storage_name);
     (void)snprintf(url, sizeof(url), "/operations/%lld/document", (long long)c.posting_id);
     return ct_reply_json(req, 201, ct_doc_json(&c.doc, url));
 }

@@ -46,6 +46,7 @@ struct ct_db {
     bool doomed; /* the open transaction was aborted (deadlock, lock wait, lost connection) */
     bool start_pending; /* in a unit whose START TRANSACTION is not sent yet */
     struct ct_buf last; /* the unit's last statement as text, sent with its COMMIT; empty: none */
+    struct ct_buf text; /* the batch being sent; kept to spare an allocation per batch */
     uint32_t rng;       /* back-off jitter */
 };
 
@@ -123,6 +124,7 @@ ct_db_open(const struct ct_conf *conf, struct ct_db **out)
     db->slots = ct_calloc(db->nslots, sizeof(*db->slots));
     db->rng = (uint32_t)getpid() ^ (uint32_t)time(NULL) ^ 0x9e3779b9u;
     ct_buf_init(&db->last, CT_DB_LAST_MAX);
+    ct_buf_init(&db->text, CT_DB_LAST_MAX + 64);
     err = db_connect(db);
     if (err != CT_OK) {
         ct_db_close(db);
@@ -139,6 +141,7 @@ ct_db_close(struct ct_db *db)
         return;
     db_disconnect(db);
     ct_buf_free(&db->last);
+    ct_buf_free(&db->text);
     free(db->slots);
     free(db);
 }
@@ -951,25 +954,22 @@ static enum ct_err
 exec_with_start(struct ct_db *db, const char *sql, struct params *p, uint64_t *affected)
 {
     static const char start[] = "START TRANSACTION;";
-    struct ct_buf text;
+    struct ct_buf *text = &db->text;
     enum ct_err err;
     int failed = 0;
 
     err = db_usable(db);
     if (err != CT_OK)
         return err;
-    ct_buf_init(&text, CT_DB_LAST_MAX);
-    err = ct_buf_puts(&text, start);
+    ct_buf_reset(text);
+    err = ct_buf_puts(text, start);
     if (err == CT_OK)
-        err = render(db, sql, p, &text);
-    if (err != CT_OK) {
-        ct_buf_free(&text);
+        err = render(db, sql, p, text);
+    if (err != CT_OK)
         return err;
-    }
     /* the first result is START's; the statement's own is read last, so its counts are current */
-    err = batch_results(db, mysql_real_query(db->conn, ct_buf_str(&text), ct_buf_len(&text)), 2,
+    err = batch_results(db, mysql_real_query(db->conn, ct_buf_str(text), ct_buf_len(text)), 2,
                         &failed);
-    ct_buf_free(&text);
     if (failed >= 1)
         db->start_pending = false;
     if (err != CT_OK)
@@ -1008,26 +1008,24 @@ ct_db_exec_last(struct ct_db *db, const char *sql, const char *fmt, ...)
 static enum ct_err
 commit_with_last(struct ct_db *db)
 {
-    struct ct_buf text;
+    struct ct_buf *text = &db->text;
     enum ct_err err;
     int n = db->start_pending ? 3 : 2, failed = 0;
     unsigned no;
 
-    ct_buf_init(&text, CT_DB_LAST_MAX + 64);
-    err = ct_buf_puts(&text, db->start_pending ? "START TRANSACTION;" : "");
+    ct_buf_reset(text);
+    err = ct_buf_puts(text, db->start_pending ? "START TRANSACTION;" : "");
     if (err == CT_OK)
-        err = ct_buf_append(&text, ct_buf_str(&db->last), ct_buf_len(&db->last));
+        err = ct_buf_append(text, ct_buf_str(&db->last), ct_buf_len(&db->last));
     if (err == CT_OK)
-        err = ct_buf_puts(&text, ";COMMIT");
+        err = ct_buf_puts(text, ";COMMIT");
     if (err != CT_OK) {
-        ct_buf_free(&text);
         if (!db->start_pending)
             txn_rollback(db);
         return err;
     }
-    err = batch_results(db, mysql_real_query(db->conn, ct_buf_str(&text), ct_buf_len(&text)), n,
+    err = batch_results(db, mysql_real_query(db->conn, ct_buf_str(text), ct_buf_len(text)), n,
                         &failed);
-    ct_buf_free(&text);
     if (err == CT_OK)
         return CT_OK;
     no = mysql_errno(db->conn);

@@ -18,6 +18,7 @@
 static enum ct_err make_dirs(const char *dir);
 static enum ct_err write_all(int fd, const void *data, size_t len);
 static void row_to_doc(const struct ct_rows *r, size_t i, struct ct_document *d);
+static enum ct_err one_doc(enum ct_err err, struct ct_rows *r, struct ct_document *out);
 
 const char *
 ct_doc_sniff(const void *data, size_t len)
@@ -286,6 +287,18 @@ row_to_doc(const struct ct_rows *r, size_t i, struct ct_document *d)
     (void)snprintf(d->updated_at, sizeof(d->updated_at), "%s", ct_rows_str(r, i, 9));
 }
 
+/* The one document a query found (CT_E_NOTFOUND for none); frees the rows. */
+static enum ct_err
+one_doc(enum ct_err err, struct ct_rows *r, struct ct_document *out)
+{
+    if (err == CT_OK && ct_rows_count(r) != 1)
+        err = CT_E_NOTFOUND;
+    if (err == CT_OK)
+        row_to_doc(r, 0, out);
+    ct_rows_free(r);
+    return err;
+}
+
 enum ct_err
 ct_doc_insert(struct ct_db *db, struct ct_document *d)
 {
@@ -314,12 +327,7 @@ ct_doc_get(struct ct_db *db, int64_t partner_id, const char *customer_id, int64_
     struct ct_rows *r = NULL;
     enum ct_err err = ct_db_query(db, sql, &r, "lls", id, partner_id, customer_id);
 
-    if (err == CT_OK && ct_rows_count(r) != 1)
-        err = CT_E_NOTFOUND;
-    if (err == CT_OK)
-        row_to_doc(r, 0, out);
-    ct_rows_free(r);
-    return err;
+    return one_doc(err, r, out);
 }
 
 enum ct_err
@@ -397,12 +405,7 @@ ct_doc_for_operation(struct ct_db *db, int64_t posting_id, const char *doc_type,
     struct ct_rows *r = NULL;
     enum ct_err err = ct_db_query(db, sql, &r, "ls", posting_id, doc_type);
 
-    if (err == CT_OK && ct_rows_count(r) != 1)
-        err = CT_E_NOTFOUND;
-    if (err == CT_OK)
-        row_to_doc(r, 0, out);
-    ct_rows_free(r);
-    return err;
+    return one_doc(err, r, out);
 }
 
 enum ct_err

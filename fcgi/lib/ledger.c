@@ -48,7 +48,7 @@ static enum ct_err leg_apply(struct ct_db *db, const struct ct_leg *leg, const c
 static enum ct_err account_refusal(struct ct_db *db, int64_t account_id, const char *currency,
                                    const char **code);
 static enum ct_err legs_refused(struct ct_db *db, const struct ct_leg *legs, size_t n,
-                                const char *currency, const char **code);
+                                const char *currency, const char **code, size_t *at);
 static enum ct_err pair_apply(struct ct_db *db, const struct ct_leg *legs, const char *currency,
                               const char **code);
 static enum ct_err legs_undo(struct ct_db *db, const struct ct_leg *legs, size_t n,
@@ -276,16 +276,16 @@ account_refusal(struct ct_db *db, int64_t account_id, const char *currency, cons
 }
 
 /* Why conditional UPDATEs over these accounts matched no row: the first account that cannot take
- * its leg at all, else the funds (the only condition left is a debit's floor). */
+ * its leg at all (*at gets its index), else the funds (*at = n: the only condition left is a
+ * debit's floor). */
 static enum ct_err
 legs_refused(struct ct_db *db, const struct ct_leg *legs, size_t n, const char *currency,
-             const char **code)
+             const char **code, size_t *at)
 {
     enum ct_err err;
-    size_t i;
 
-    for (i = 0; i < n; i++) {
-        err = account_refusal(db, legs[i].account_id, currency, code);
+    for (*at = 0; *at < n; (*at)++) {
+        err = account_refusal(db, legs[*at].account_id, currency, code);
         if (err != CT_OK)
             return err;
     }
@@ -311,6 +311,7 @@ leg_apply(struct ct_db *db, const struct ct_leg *leg, const char *currency,
                                       "held = held - ?, posting_count = posting_count + 1 "
                                       "WHERE id = ? AND currency = ? AND held >= ?";
     uint64_t n = 0;
+    size_t at;
     enum ct_err err;
 
     if (hl != NULL && hl->account_id == leg->account_id)
@@ -323,7 +324,7 @@ leg_apply(struct ct_db *db, const struct ct_leg *leg, const char *currency,
                          leg->amount);
     if (err != CT_OK || n == 1)
         return err;
-    return legs_refused(db, leg, 1, currency, code);
+    return legs_refused(db, leg, 1, currency, code, &at);
 }
 
 /* A two-leg entry (most of them: a reload, a transfer) in one statement over both rows, read in
@@ -338,36 +339,25 @@ pair_apply(struct ct_db *db, const struct ct_leg *legs, const char *currency, co
                               "posting_count = posting_count + 1 WHERE id IN (?, ?) "
                               "AND currency = ? AND status = 'active' AND (id <> ? OR "
                               "unbounded = 1 OR balance - held + overdraft + ? >= 0)";
-    const struct ct_leg *debit = legs[0].amount < 0 ? &legs[0] : &legs[1];
-    const struct ct_leg *credit = debit == &legs[0] ? &legs[1] : &legs[0];
-    const struct ct_leg *kept = NULL;
+    /* the debit first: with both accounts able to take their legs, it is the one refused */
+    const struct ct_leg order[2] = {legs[0].amount < 0 ? legs[0] : legs[1],
+                                    legs[0].amount < 0 ? legs[1] : legs[0]};
     uint64_t n = 0;
+    size_t at;
     enum ct_err err, why;
 
     err = ct_db_exec(db, sql, &n, "lllllsll", legs[0].account_id, legs[0].amount, legs[1].amount,
-                     legs[0].account_id, legs[1].account_id, currency, debit->account_id,
-                     debit->amount);
+                     legs[0].account_id, legs[1].account_id, currency, order[0].account_id,
+                     order[0].amount);
     if (err != CT_OK || n == 2)
         return err;
-    /* Which leg went through, if one did: a refused account was not changed; with neither
-     * refused, the debit failed on funds and the credit went through. The changed row is locked
-     * by this transaction, so what is read of it still holds. */
-    why = account_refusal(db, debit->account_id, currency, code);
-    if (why == CT_OK)
-        why = account_refusal(db, credit->account_id, currency, code);
-    else if (n == 1)
-        kept = credit;
-    if (why == CT_OK) {
-        *code = "INSUFFICIENT_FUNDS";
-        why = CT_E_RULE;
-        if (n == 1)
-            kept = credit;
-    } else if (n == 1 && kept == NULL)
-        kept = debit;
+    why = legs_refused(db, order, 2, currency, code, &at);
     if (why != CT_E_RULE && why != CT_E_NOTFOUND)
         return why;
-    if (kept != NULL) {
-        err = legs_undo(db, kept, 1, NULL);
+    /* One row changed: the leg not refused went through. Its row is locked by this transaction,
+     * so what was read of it still holds. */
+    if (n == 1) {
+        err = legs_undo(db, &order[at == 1 ? 0 : 1], 1, NULL);
         if (err != CT_OK)
             return err;
     }
@@ -536,8 +526,9 @@ ct_ledger_hold(struct ct_db *db, int64_t account_id, int64_t amount, int64_t exp
         return err;
     if (n != 1) {
         struct ct_leg leg = {account_id, -amount};
+        size_t at;
 
-        return legs_refused(db, &leg, 1, NULL, code);
+        return legs_refused(db, &leg, 1, NULL, code, &at);
     }
     err = ct_db_exec(db, sql_hold, NULL, "llsl", account_id, amount, reference, expires_usec);
     if (err == CT_OK && hold_id != NULL)

@@ -1,12 +1,14 @@
 /* db_fixture.h - what every test against the stack's MariaDB does first: the configuration from
- * the COMPTOIR_DB_* environment (tests/run-all.sh exports the stack's), one connection, and the
- * partner the stack seeded. Included by tests/db/test_*.c only. */
+ * the COMPTOIR_DB_* environment (tests/run-all.sh exports the stack's), one connection, the
+ * partner the stack seeded, and ledger accounts of the test's own. Included by tests/db/test_*.c
+ * only, after <cmocka.h>. */
 #ifndef DB_FIXTURE_H
 #define DB_FIXTURE_H
 #include <stdint.h>
 #include <stdio.h>
 #include "ct/ct_conf.h"
 #include "ct/ct_db.h"
+#include "ct/ct_ledger.h"
 #include "ct/ct_log.h"
 
 /* The connection of a test program named `name` (its log lines carry it); NULL, said on stderr,
@@ -43,6 +45,34 @@ fixture_partner(struct ct_db *db)
     if (id == 0)
         fprintf(stderr, "no partner in the database (tools/stack seeds one)\n");
     return id;
+}
+
+struct fixture_account_ctx {
+    const char *currency;
+    bool unbounded;
+    int64_t id;
+};
+
+static inline enum ct_err
+fixture_account_fn(struct ct_db *db, void *arg)
+{
+    struct fixture_account_ctx *c = arg;
+
+    return ct_ledger_account_open(db, 0,
+                                  c->unbounded ? CT_ACCT_BANK_INTERNAL : CT_ACCT_USER_BALANCE,
+                                  c->currency, c->unbounded, &c->id);
+}
+
+/* A new ledger account for the test alone: a user balance, or a bank-side one that may go below
+ * zero (unbounded), to fund the others. */
+static inline int64_t
+fixture_account(struct ct_db *db, const char *currency, bool unbounded)
+{
+    struct fixture_account_ctx c = {currency, unbounded, 0};
+
+    assert_int_equal(ct_db_txn(db, fixture_account_fn, &c), CT_OK);
+    assert_true(c.id > 0);
+    return c.id;
 }
 
 #endif /* DB_FIXTURE_H */

@@ -40,12 +40,6 @@ struct post_ctx {
     const char *code;
 };
 
-struct open_ctx {
-    const char *currency;
-    bool unbounded;
-    int64_t id;
-};
-
 struct hold_ctx {
     int64_t account, amount, expires, hold_id, to, entry_id;
     int op; /* 0 hold, 1 release, 2 capture, 3 expire */
@@ -74,26 +68,6 @@ post_fn(struct ct_db *db, void *arg)
 
     c->code = NULL;
     return ct_ledger_post(db, c->e, &c->entry_id, &c->code);
-}
-
-static enum ct_err
-open_fn(struct ct_db *db, void *arg)
-{
-    struct open_ctx *c = arg;
-
-    return ct_ledger_account_open(db, 0,
-                                  c->unbounded ? CT_ACCT_BANK_INTERNAL : CT_ACCT_USER_BALANCE,
-                                  c->currency, c->unbounded, &c->id);
-}
-
-static int64_t
-open_account(struct ct_db *db, const char *currency, bool unbounded)
-{
-    struct open_ctx c = {currency, unbounded, 0};
-
-    assert_int_equal(ct_db_txn(db, open_fn, &c), CT_OK);
-    assert_true(c.id > 0);
-    return c.id;
 }
 
 static enum ct_err
@@ -278,6 +252,17 @@ batch_fn(struct ct_db *db, void *arg)
                            (const char *)c->bytes, sizeof(c->bytes), 202, c->text);
 }
 
+static enum ct_err
+two_lasts_fn(struct ct_db *db, void *arg)
+{
+    static const char sql[] = "DO ?";
+    enum ct_err err;
+
+    (void)arg;
+    err = ct_db_exec_last(db, sql, "l", (int64_t)1);
+    return err != CT_OK ? err : ct_db_exec_last(db, sql, "l", (int64_t)2);
+}
+
 static void
 test_db_batches(void **state)
 {
@@ -328,8 +313,10 @@ test_db_batches(void **state)
         ct_rows_free(r);
         r = NULL;
     }
-    /* outside a unit there is no last statement */
+    /* outside a unit there is no last statement, and a unit has one at most */
     assert_int_equal(ct_db_exec_last(f->db, sql_open, "l", (int64_t)0), CT_E_INTERNAL);
+    assert_int_equal(ct_db_txn(f->db, two_lasts_fn, NULL), CT_E_INTERNAL);
+    assert_int_equal(q_i64(f->db, sql_open, 0), 0);
 }
 
 struct kill_ctx {
@@ -427,9 +414,9 @@ test_post_and_balance_after(void **state)
     static const char sql_entry[] = "SELECT currency, kind, description FROM ledger_entry "
                                     "WHERE id = ?";
     struct fx *f = *state;
-    int64_t bank = open_account(f->db, "EUR", true);
-    int64_t u1 = open_account(f->db, "EUR", false);
-    int64_t u2 = open_account(f->db, "EUR", false);
+    int64_t bank = fixture_account(f->db, "EUR", true);
+    int64_t u1 = fixture_account(f->db, "EUR", false);
+    int64_t u2 = fixture_account(f->db, "EUR", false);
     struct ct_leg three[3] = {{u1, -3000}, {u2, 2000}, {bank, 1000}};
     struct ct_rows *r = NULL;
     const char *code = "x";
@@ -502,10 +489,10 @@ static void
 test_refused_entries(void **state)
 {
     struct fx *f = *state;
-    int64_t bank = open_account(f->db, "EUR", true);
-    int64_t rich = open_account(f->db, "EUR", false);
-    int64_t usd = open_account(f->db, "USD", false);
-    int64_t poor = open_account(f->db, "EUR", false);
+    int64_t bank = fixture_account(f->db, "EUR", true);
+    int64_t rich = fixture_account(f->db, "EUR", false);
+    int64_t usd = fixture_account(f->db, "USD", false);
+    int64_t poor = fixture_account(f->db, "EUR", false);
     struct ct_leg unbalanced[2] = {{bank, -100}, {rich, 99}};
     struct ct_leg zero[3] = {{bank, -100}, {rich, 100}, {poor, 0}};
     struct ct_leg mixed[2] = {{rich, -100}, {usd, 100}};
@@ -513,7 +500,7 @@ test_refused_entries(void **state)
     struct ct_leg overflow[3] = {{bank, INT64_MAX}, {rich, INT64_MAX}, {poor, 2}};
     struct ct_leg many[17];
     struct ct_leg overdraw[2] = {{rich, 500}, {poor, -500}}; /* rich first in lock order */
-    int64_t closed = open_account(f->db, "EUR", false);
+    int64_t closed = fixture_account(f->db, "EUR", false);
     struct ct_leg to_closed[2] = {{rich, -300}, {closed, 300}};   /* the debit goes through */
     struct ct_leg from_closed[2] = {{closed, -300}, {rich, 300}}; /* the credit goes through */
     static const char sql_close[] = "UPDATE ledger_account SET status = 'closed' WHERE id = ?";
@@ -580,8 +567,8 @@ test_balance_at(void **state)
                               "booked_at) FROM ledger_posting WHERE entry_id = ? "
                               "ORDER BY account_id DESC LIMIT 1";
     struct fx *f = *state;
-    int64_t bank = open_account(f->db, "EUR", true);
-    int64_t x = open_account(f->db, "EUR", false);
+    int64_t bank = fixture_account(f->db, "EUR", true);
+    int64_t x = fixture_account(f->db, "EUR", false);
     int64_t e[3], t[3], b = -1;
     struct timespec ms2 = {0, 2000000};
     int i;
@@ -652,10 +639,10 @@ test_holds(void **state)
                                      "FROM ledger_hold WHERE id = ?";
     static const char sql_expired[] = "SELECT status = 'expired' FROM ledger_hold WHERE id = ?";
     struct fx *f = *state;
-    int64_t bank = open_account(f->db, "EUR", true);
-    int64_t card = open_account(f->db, "EUR", false);
-    int64_t shop = open_account(f->db, "EUR", false);
-    int64_t usd = open_account(f->db, "USD", false);
+    int64_t bank = fixture_account(f->db, "EUR", true);
+    int64_t card = fixture_account(f->db, "EUR", false);
+    int64_t shop = fixture_account(f->db, "EUR", false);
+    int64_t usd = fixture_account(f->db, "USD", false);
     int64_t now = db_now_usec(f->db);
     int64_t hour = INT64_C(3600000000);
     struct hold_ctx h = {card, 6000, now + hour, 0, shop, 0, 0, 0, NULL};
@@ -805,8 +792,8 @@ test_idempotency(void **state)
     (void)snprintf(key, sizeof(key), "k1-%s", f->run);
     (void)snprintf(key2, sizeof(key2), "k2-%s", f->run);
     (void)snprintf(desc, sizeof(desc), "idem-%s", f->run);
-    c.from = open_account(f->db, "EUR", true);
-    c.to = open_account(f->db, "EUR", false);
+    c.from = fixture_account(f->db, "EUR", true);
+    c.to = fixture_account(f->db, "EUR", false);
     c.amount = 1234;
     c.key = key;
     c.description = desc;
@@ -925,9 +912,9 @@ test_concurrent_debits(void **state)
     static const char sql_debits[] = "SELECT COUNT(*) FROM ledger_posting "
                                      "WHERE account_id = ? AND amount < 0";
     struct fx *f = *state;
-    int64_t bank = open_account(f->db, "EUR", true);
-    int64_t hot = open_account(f->db, "EUR", false);
-    int64_t sink = open_account(f->db, "EUR", false);
+    int64_t bank = fixture_account(f->db, "EUR", true);
+    int64_t hot = fixture_account(f->db, "EUR", false);
+    int64_t sink = fixture_account(f->db, "EUR", false);
     pid_t pids[N_PROCS];
     char buf[N_PROCS * 64];
     int pfd[2], i, ok = 0, refused = 0, errors = 0;
@@ -1007,11 +994,11 @@ same_key_twins(struct fx *f, bool exact_funds)
     memset(&c, 0, sizeof(c));
     (void)snprintf(key, sizeof(key), "twin-%d-%s", exact_funds, f->run);
     (void)snprintf(desc, sizeof(desc), "twin-%d-%s", exact_funds, f->run);
-    c.from = open_account(f->db, "EUR", !exact_funds);
-    c.to = open_account(f->db, "EUR", false);
+    c.from = fixture_account(f->db, "EUR", !exact_funds);
+    c.to = fixture_account(f->db, "EUR", false);
     c.amount = 500;
     if (exact_funds)
-        assert_int_equal(move(f->db, open_account(f->db, "EUR", true), c.from, 500, NULL, NULL),
+        assert_int_equal(move(f->db, fixture_account(f->db, "EUR", true), c.from, 500, NULL, NULL),
                          CT_OK);
     c.key = key;
     c.description = desc;
@@ -1100,8 +1087,8 @@ static void
 test_check_detects_violations(void **state)
 {
     struct fx *f = *state;
-    int64_t bank = open_account(f->db, "EUR", true);
-    int64_t x = open_account(f->db, "EUR", false);
+    int64_t bank = fixture_account(f->db, "EUR", true);
+    int64_t x = fixture_account(f->db, "EUR", false);
     struct lines l = {0};
 
     assert_int_equal(move(f->db, bank, x, 100, NULL, NULL), CT_OK);
@@ -1161,10 +1148,5 @@ main(void)
         cmocka_unit_test(test_check_detects_violations),
     };
 
-    if (getenv("COMPTOIR_DB_SOCKET") == NULL || getenv("COMPTOIR_DB_NAME") == NULL) {
-        fprintf(stderr, "test_ledger_db: set COMPTOIR_DB_SOCKET, COMPTOIR_DB_NAME, "
-                        "COMPTOIR_DB_USER and COMPTOIR_DB_PASSWORD_FILE (migrated database)\n");
-        return 1;
-    }
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -46,11 +46,6 @@ struct batch {
     const char *code;
 };
 
-struct open_ctx {
-    bool unbounded;
-    int64_t id;
-};
-
 struct hold_ctx {
     int64_t account, amount, id;
     const char *reference;
@@ -59,25 +54,6 @@ struct hold_ctx {
 };
 
 /* ---- helpers -------------------------------------------------------------------------------- */
-
-static enum ct_err
-open_fn(struct ct_db *db, void *arg)
-{
-    struct open_ctx *c = arg;
-
-    return ct_ledger_account_open(db, 0,
-                                  c->unbounded ? CT_ACCT_BANK_INTERNAL : CT_ACCT_USER_BALANCE,
-                                  "EUR", c->unbounded, &c->id);
-}
-
-static int64_t
-open_account(struct ct_db *db, bool unbounded)
-{
-    struct open_ctx c = {unbounded, 0};
-
-    assert_int_equal(ct_db_txn(db, open_fn, &c), CT_OK);
-    return c.id;
-}
 
 /* `count` entries of `amount` from -> to, in one unit of work. */
 static enum ct_err
@@ -260,9 +236,9 @@ seed(struct fx *f)
     int64_t partner, doc;
     struct hold_ctx h;
 
-    f->funding = open_account(f->db, true);
-    f->a = open_account(f->db, false);
-    f->b = open_account(f->db, false);
+    f->funding = fixture_account(f->db, "EUR", true);
+    f->a = fixture_account(f->db, "EUR", false);
+    f->b = fixture_account(f->db, "EUR", false);
     f->p[1] = post_one(f, f->a, 20000, "reload", "Salary March", "2017-01-01 12:00:00");
     f->q[1] = post_one(f, f->b, 700, "reload", "B first", "2017-01-01 18:00:00");
     f->p[2] = post_one(f, f->a, -2550, "card", "Boulangerie Dupont", "2017-01-02 12:00:00");
@@ -665,7 +641,7 @@ test_pagination_totals(void **state)
     ct_op_filter_init(&typed);
     typed.type = 1; /* all credits: the joined count must agree with the index count */
     for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-        acct = open_account(f->db, false);
+        acct = fixture_account(f->db, "EUR", false);
         for (done = 0; done < sizes[i]; done += 1000)
             post_many(f->db, f->funding, acct, 1, "reload", "bulk",
                       sizes[i] - done < 1000 ? sizes[i] - done : 1000);

@@ -45,12 +45,13 @@ export const NO_CERT = null;
 
 // ---------------------------------------------------------------- HTTPS
 
-// request(method, path, opts) -> {status, headers, json, text, reused}
+// request(method, path, opts) -> {status, headers, body (Buffer), json, text, reused}
 //   opts.id      client identity {cert, key} (default: the demo partner), or NO_CERT
 //   opts.body    a value sent as JSON; opts.raw a string/Buffer sent as is (no JSON encoding)
 //   opts.headers extra headers; opts.agent an https.Agent (default: a fresh connection, no TLS
 //                session reuse); opts.chunked sends the body without Content-Length;
-//   opts.base    base URL (default COMPTOIR_MAIN_URL)
+//   opts.base    base URL (default COMPTOIR_MAIN_URL); opts.bare: no default Accept or
+//                Content-Type (what a browser or a file download sends)
 export function request(method, urlPath, opts = {}) {
     const id = 'id' in opts ? opts.id : DEMO;
     const base = new URL(opts.base || ENV.COMPTOIR_MAIN_URL);
@@ -58,9 +59,9 @@ export function request(method, urlPath, opts = {}) {
     let payload = null;
     if (opts.raw !== undefined) payload = Buffer.isBuffer(opts.raw) ? opts.raw : Buffer.from(opts.raw);
     else if (opts.body !== undefined) payload = Buffer.from(JSON.stringify(opts.body));
-    const headers = { Accept: 'application/json', ...(opts.headers || {}) };
+    const headers = { ...(opts.bare ? {} : { Accept: 'application/json' }), ...(opts.headers || {}) };
     if (payload !== null) {
-        if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+        if (!opts.bare && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
         if (!opts.chunked) headers['Content-Length'] = payload.length;
     }
     const options = {
@@ -79,10 +80,11 @@ export function request(method, urlPath, opts = {}) {
             const chunks = [];
             res.on('data', (c) => chunks.push(c));
             res.on('end', () => {
-                const text = Buffer.concat(chunks).toString('utf8');
+                const body = Buffer.concat(chunks);
+                const text = body.toString('utf8');
                 let json = null;
                 try { json = JSON.parse(text); } catch { /* not JSON */ }
-                resolve({ status: res.statusCode, headers: res.headers, json, text,
+                resolve({ status: res.statusCode, headers: res.headers, body, json, text,
                     reused: res.socket && typeof res.socket.isSessionReused === 'function' ? res.socket.isSessionReused() : undefined });
             });
             res.on('error', reject);
@@ -541,34 +543,9 @@ export async function accessLog(mark, ids, timeoutMs = 5000) {
 
 // ---------------------------------------------------------------- files (statements, documents)
 
-// Like request(), but the body is kept as bytes: {status, headers, body (Buffer), json, text}.
+// request() as a file client sends it: no default Accept or Content-Type, a longer timeout.
 export function download(method, urlPath, opts = {}) {
-    const u = new URL(urlPath, new URL(opts.base || ENV.COMPTOIR_MAIN_URL));
-    const id = 'id' in opts ? opts.id : DEMO;
-    const payload = opts.raw === undefined ? null : (Buffer.isBuffer(opts.raw) ? opts.raw : Buffer.from(opts.raw));
-    const headers = { ...(opts.headers || {}) };
-    if (payload !== null) headers['Content-Length'] = payload.length;
-    const options = { method, hostname: u.hostname, port: u.port || 443, path: u.pathname + u.search, headers,
-        ca: CA, agent: false, timeout: opts.timeout || 120000 };
-    if (id) { options.cert = id.cert; options.key = id.key; }
-    return new Promise((resolve, reject) => {
-        const req = https.request(options, (res) => {
-            const chunks = [];
-            res.on('data', (c) => chunks.push(c));
-            res.on('end', () => {
-                const body = Buffer.concat(chunks);
-                const text = body.toString('utf8');
-                let json = null;
-                try { json = JSON.parse(text); } catch { /* not JSON */ }
-                resolve({ status: res.statusCode, headers: res.headers, body, json, text });
-            });
-            res.on('error', reject);
-        });
-        req.on('timeout', () => req.destroy(new Error(`${method} ${urlPath}: no answer in ${options.timeout} ms`)));
-        req.on('error', (e) => reject(new Error(`${method} ${urlPath}: ${e.message}`)));
-        if (payload !== null) req.write(payload);
-        req.end();
-    });
+    return request(method, urlPath, { timeout: 120000, ...opts, bare: true });
 }
 
 // A multipart/form-data body with the given parts [{name, filename?, type?, data (Buffer|string)}]
