@@ -33,8 +33,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ct_customer_read(&req, &c, true);
         ct_body_only(&req, reload_fields);
         if (ct_body_amount(&req, "amount", ct_currency_find("EUR"), &minor) &&
-            (minor <= 0 || minor > CT_MONEY_MAX_UNITS * 100))
-            abort(); /* an accepted amount is always positive and bounded */
+            (minor <= 0 || minor > (CT_MONEY_MAX_UNITS + 1) * 100 - 1))
+            abort(); /* an accepted amount is always positive and bounded ("999999999999.99") */
         (void)ct_body_amount(&req, "amount", ct_currency_find("JPY"), &minor);
         (void)ct_body_str(&req, "description", false, 255);
         (void)ct_req_has_errors(&req);
