@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include "ct/ct_conf.h"
 #include "ct/ct_db.h"
+#include "ct/ct_kyc.h"
 #include "ct/ct_ledger.h"
 #include "ct/ct_log.h"
 
@@ -73,6 +74,17 @@ fixture_account(struct ct_db *db, const char *currency, bool unbounded)
     assert_int_equal(ct_db_txn(db, fixture_account_fn, &c), CT_OK);
     assert_true(c.id > 0);
     return c.id;
+}
+
+/* Inside a unit of work: the customer's KYC becomes VERIFIED (a balance needs it), recorded as a
+ * bank tool would record it. */
+static inline enum ct_err
+fixture_verify(struct ct_db *db, int64_t partner_id, const char *customer_id)
+{
+    static const struct ct_kyc_actor by = {CT_KYC_BY_SYSTEM, "tests/db"};
+    bool changed;
+
+    return ct_kyc_decide(db, partner_id, customer_id, CT_KYC_VERIFIED, NULL, &by, &changed);
 }
 
 #endif /* DB_FIXTURE_H */
