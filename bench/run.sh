@@ -161,9 +161,9 @@ API=$COMPTOIR_MAIN_URL/secure
 # ---- seeding ---------------------------------------------------------------------------------
 # One curl process per batch, one keep-alive connection: each block of the config file is one
 # request; every answer is printed as "<status><TAB><body>" on its own line.
-# curl_batch FILE: FILE holds "URL<TAB>JSON" lines; prints the answers in the same order.
+# curl_batch FILE [METHOD]: FILE holds "URL<TAB>JSON" lines; prints the answers in the same order.
 curl_batch() {
-    local in=$1 cfg=$TMP/batch.cfg url body first=1
+    local in=$1 method=${2:-POST} cfg=$TMP/batch.cfg url body first=1
     : > "$cfg"
     while IFS=$'\t' read -r url body; do
         [ "$first" = 1 ] || echo "next" >> "$cfg"
@@ -172,7 +172,7 @@ curl_batch() {
             printf 'url = "%s"\n' "$url"
             printf 'cacert = "%s"\ncert = "%s"\nkey = "%s"\n' "$COMPTOIR_CA" \
                 "$COMPTOIR_PARTNER_CERT" "$COMPTOIR_PARTNER_KEY"
-            printf 'header = "Content-Type: application/json"\n'
+            printf 'header = "Content-Type: application/json"\nrequest = "%s"\n' "$method"
             printf 'data = "%s"\n' "${body//\"/\\\"}"
             printf 'silent\nshow-error\nwrite-out = "\\n@@status %%{http_code}\\n"\n'
         } >> "$cfg"
@@ -208,6 +208,13 @@ seed() {
     done > "$TMP/cust.req"
     curl_batch "$TMP/cust.req" > "$TMP/cust.ans"
     seed_ids "$TMP/cust.ans" "$TMP/cust.ids" customer
+    # a balance needs a verified customer: the partner records its own KYC result
+    while read -r cid; do
+        printf '%s/customers/%s/kyc\t{"status":"VERIFIED"}\n' "$API" "$cid"
+    done < "$TMP/cust.ids" > "$TMP/kyc.req"
+    curl_batch "$TMP/kyc.req" PUT > "$TMP/kyc.ans"
+    awk -F '\t' '$1 != 200 { print "seeding KYC #" NR ": HTTP " $1 ": " $2; bad = 1 } END { exit bad }' \
+        "$TMP/kyc.ans" || die "seeding KYC failed"
     while read -r cid; do
         printf '%s/customers/%s/balances\t{"currency":"EUR"}\n' "$API" "$cid"
     done < "$TMP/cust.ids" > "$TMP/bal.req"

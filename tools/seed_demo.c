@@ -12,6 +12,7 @@
 #include "ct/ct_conf.h"
 #include "ct/ct_customer.h"
 #include "ct/ct_db.h"
+#include "ct/ct_kyc.h"
 #include "ct/ct_log.h"
 #include "ct/ct_password.h"
 
@@ -79,11 +80,12 @@ static enum ct_err
 seed_unit(struct ct_db *db, void *arg)
 {
     static const char partner[] = "SELECT id FROM partner WHERE public_id = ?";
-    static const char login[] = "UPDATE customer SET password_hash = ?, kyc_status = 'VERIFIED', "
-                                "failed_logins = 0, locked_until = NULL WHERE id = ?";
+    static const char login[] = "UPDATE customer SET password_hash = ?, failed_logins = 0, "
+                                "locked_until = NULL WHERE id = ?";
+    static const struct ct_kyc_actor seeder = {CT_KYC_BY_SYSTEM, "comptoir-seed_demo"};
     struct seed *s = arg;
     struct ct_rows *rows = NULL;
-    bool found = false;
+    bool found = false, changed;
     enum ct_err err;
     size_t i;
 
@@ -105,6 +107,10 @@ seed_unit(struct ct_db *db, void *arg)
     }
     if (err == CT_OK)
         err = ct_db_exec(db, login, NULL, "ss", s->hash, s->c.id);
+    /* through the KYC module, so the demo customer's history says who verified it */
+    if (err == CT_OK)
+        err = ct_kyc_decide(db, s->partner_id, s->c.id, CT_KYC_VERIFIED, "demo customer", &seeder,
+                            &changed);
     for (i = 0; err == CT_OK && i < sizeof(demo_reloads) / sizeof(demo_reloads[0]); i++)
         err = balance_seed(db, s, &demo_reloads[i]);
     return err;

@@ -20,5 +20,9 @@ enum ct_err customers_session_end(struct ct_req *req);
 /* me.c */
 enum ct_err customers_me_get(struct ct_req *req);
 enum ct_err customers_me_update(struct ct_req *req);
+/* kyc.c */
+enum ct_err customers_kyc_register(struct ct_req *req);
+/* balances.c */
+enum ct_err customers_balance_create(struct ct_req *req);
 
 #endif /* CUSTOMERS_H */

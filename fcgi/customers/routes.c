@@ -9,7 +9,9 @@ const struct ct_route customers_routes[] = {
     {"DELETE", "/customers/sessions/current", customers_session_end, CT_R_SESSION},
     {"GET", "/customers/me", customers_me_get, CT_R_SESSION},
     {"PUT", "/customers/me", customers_me_update, CT_R_SESSION},
+    {"POST", "/customers/me/register", customers_kyc_register, CT_R_SESSION},
     /* balances, cards and third parties of /customers/me go below */
+    {"POST", "/customers/me/balances", customers_balance_create, CT_R_SESSION},
     {"GET", "/customers/me/balances/{balanceId}/third-parties", customers_third_party_list,
      CT_R_SESSION},
     {"POST", "/customers/me/balances/{balanceId}/third-parties", customers_third_party_add,

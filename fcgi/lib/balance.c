@@ -4,13 +4,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ct/ct_balance.h"
+#include "ct/ct_kyc.h"
 #include "ct/ct_ledger.h"
 #include "ct/ct_log.h"
 #include "ct/ct_mem.h"
 #include "ct/ct_money.h"
 #include "ct/ct_partner_balance.h"
 
+struct open_unit {
+    int64_t partner_id;
+    const char *customer_id;
+    const char *currency;
+    struct ct_balance balance;
+    const char *code;
+};
+
 static void load_row(const struct ct_rows *r, size_t row, struct ct_balance *b);
+static enum ct_err open_unit_fn(struct ct_db *db, void *arg);
+static const char *refusal_message(enum ct_err err, const char *code);
 
 #define BALANCE_COLS                                                                               \
     "b.id, b.partner_id, b.customer_id, b.account_id, b.currency, b.iban, bi.bic, b.status, "      \
@@ -51,6 +62,10 @@ ct_balance_open(struct ct_db *db, int64_t partner_id, const char *customer_id, c
     char iban[CT_IBAN_MAX + 1], id[CT_UUID_LEN + 1];
     enum ct_err err;
 
+    /* the one place every channel's balance passes: no balance without a verified customer */
+    err = ct_kyc_require_verified(db, partner_id, customer_id, code);
+    if (err != CT_OK)
+        return err;
     err = ct_db_query(db, sql_base, &rows, "ls", partner_id, currency);
     if (err != CT_OK)
         goto out;
@@ -85,6 +100,57 @@ ct_balance_open(struct ct_db *db, int64_t partner_id, const char *customer_id, c
 out:
     ct_rows_free(rows);
     return err;
+}
+
+static enum ct_err
+open_unit_fn(struct ct_db *db, void *arg)
+{
+    struct open_unit *o = arg;
+
+    o->code = NULL;
+    return ct_balance_open(db, o->partner_id, o->customer_id, o->currency, &o->balance, &o->code);
+}
+
+static const char *
+refusal_message(enum ct_err err, const char *code)
+{
+    static const struct {
+        const char *code, *message;
+    } messages[] = {
+        {"KYC_NOT_VERIFIED", "the customer's KYC is not verified"},
+        {"NO_BASE_IBAN", "no base IBAN is configured for this currency"},
+        {"IBAN_RANGE_EXHAUSTED", "no account number is left for this currency"},
+    };
+    size_t i;
+
+    for (i = 0; code != NULL && i < sizeof(messages) / sizeof(messages[0]); i++)
+        if (strcmp(code, messages[i].code) == 0)
+            return messages[i].message;
+    return err == CT_E_NOTFOUND ? "customer not found" : "the balance could not be opened";
+}
+
+enum ct_err
+ct_balance_reply_open(struct ct_req *req, const char *customer_id)
+{
+    static const char *const fields[] = {"currency", NULL};
+    struct open_unit o;
+    enum ct_err err;
+
+    if (ct_req_need_body(req) != CT_OK)
+        return CT_E_BADREQ;
+    memset(&o, 0, sizeof(o));
+    ct_body_only(req, fields);
+    o.currency = ct_body_str(req, "currency", true, 3);
+    if (o.currency != NULL && ct_currency_find(o.currency) == NULL)
+        ct_req_field_error(req, "currency", "must be an ISO 4217 currency code");
+    if (ct_req_has_errors(req))
+        return ct_req_fail(req, CT_E_RULE, NULL, "some fields are invalid");
+    o.partner_id = req->ident.partner_id;
+    o.customer_id = customer_id;
+    err = ct_db_txn(req->db, open_unit_fn, &o);
+    if (err != CT_OK)
+        return ct_req_fail(req, err, o.code, refusal_message(err, o.code));
+    return ct_reply_json(req, 201, ct_balance_json(&o.balance));
 }
 
 enum ct_err

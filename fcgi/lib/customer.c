@@ -8,8 +8,6 @@
 static bool email_valid(const char *s);
 static bool phone_valid(const char *s);
 static bool birth_date_valid(const char *s);
-static void copy_field(struct ct_req *req, const char *name, bool required, size_t cap,
-                       bool (*valid)(const char *), const char *invalid_msg, char *dst);
 static void load_row(const struct ct_rows *r, struct ct_customer *c);
 
 /* ISO 3166-1 alpha-2, officially assigned codes. */
@@ -93,25 +91,6 @@ birth_date_valid(const char *s)
            strncmp(s, "1900", 4) >= 0;
 }
 
-static void
-copy_field(struct ct_req *req, const char *name, bool required, size_t cap,
-           bool (*valid)(const char *), const char *invalid_msg, char *dst)
-{
-    const char *v = ct_body_str(req, name, required, cap - 1);
-
-    if (v == NULL)
-        return;
-    if (*v == '\0') {
-        ct_req_field_error(req, name, "must not be empty");
-        return;
-    }
-    if (valid != NULL && !valid(v)) {
-        ct_req_field_error(req, name, invalid_msg);
-        return;
-    }
-    memcpy(dst, v, strlen(v) + 1);
-}
-
 void
 ct_customer_read(struct ct_req *req, struct ct_customer *c, bool partial)
 {
@@ -132,16 +111,16 @@ ct_customer_read_with(struct ct_req *req, struct ct_customer *c, bool partial,
         allowed[n++] = extra[i];
     allowed[n] = NULL;
     ct_body_only(req, allowed);
-    copy_field(req, "email", req_, sizeof(c->email), email_valid, "must be an email address",
-               c->email);
-    copy_field(req, "phone", req_, sizeof(c->phone), phone_valid,
-               "must be a phone number in international form, e.g. +48601234567", c->phone);
-    copy_field(req, "first_name", req_, sizeof(c->first_name), NULL, NULL, c->first_name);
-    copy_field(req, "last_name", req_, sizeof(c->last_name), NULL, NULL, c->last_name);
-    copy_field(req, "country", req_, sizeof(c->country), ct_country_valid,
-               "must be an ISO 3166 alpha-2 country code", c->country);
-    copy_field(req, "birth_date", req_, sizeof(c->birth_date), birth_date_valid,
-               "must be a past date as YYYY-MM-DD", c->birth_date);
+    ct_body_copy(req, "email", req_, sizeof(c->email), email_valid, "must be an email address",
+                 c->email);
+    ct_body_copy(req, "phone", req_, sizeof(c->phone), phone_valid,
+                 "must be a phone number in international form, e.g. +48601234567", c->phone);
+    ct_body_copy(req, "first_name", req_, sizeof(c->first_name), NULL, NULL, c->first_name);
+    ct_body_copy(req, "last_name", req_, sizeof(c->last_name), NULL, NULL, c->last_name);
+    ct_body_copy(req, "country", req_, sizeof(c->country), ct_country_valid,
+                 "must be an ISO 3166 alpha-2 country code", c->country);
+    ct_body_copy(req, "birth_date", req_, sizeof(c->birth_date), birth_date_valid,
+                 "must be a past date as YYYY-MM-DD", c->birth_date);
 }
 
 static void

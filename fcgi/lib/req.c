@@ -522,6 +522,25 @@ ct_body_str(struct ct_req *req, const char *field, bool required, size_t maxlen)
     return s;
 }
 
+void
+ct_body_copy(struct ct_req *req, const char *field, bool required, size_t cap,
+             bool (*valid)(const char *), const char *invalid_msg, char *dst)
+{
+    const char *v = ct_body_str(req, field, required, cap - 1);
+
+    if (v == NULL)
+        return;
+    if (*v == '\0') {
+        add_field_error(req, field, "must not be empty");
+        return;
+    }
+    if (valid != NULL && !valid(v)) {
+        add_field_error(req, field, invalid_msg);
+        return;
+    }
+    memcpy(dst, v, strlen(v) + 1);
+}
+
 bool
 ct_body_amount(struct ct_req *req, const char *field, const struct ct_currency *cur, int64_t *minor)
 {

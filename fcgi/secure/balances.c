@@ -10,76 +10,25 @@
 #define PAGE_DEFAULT 50
 #define PAGE_MAX 200
 
-struct open_ctx {
-    int64_t partner_id;
-    const char *customer_id;
-    const char *currency;
-    struct ct_balance balance;
-    const char *code;
-};
-
 struct reload_ctx {
     struct ct_balance balance;
     int64_t amount;
     const char *description;
 };
 
-static enum ct_err open_unit(struct ct_db *db, void *arg);
 static enum ct_err reload_fn(struct ct_req *req, void *arg, int *status,
                              struct json_object **answer);
 static enum ct_err reply_list(struct ct_req *req, const struct ct_balance_filter *f,
                               struct json_object *(*to_json)(const struct ct_balance *));
-static enum ct_err load_customer(struct ct_req *req);
 static const char *query_time(struct ct_req *req, const char *name);
 static const char *reload_refusal(const char *code);
-
-/* 404 unless the path's customer is the calling partner's. */
-static enum ct_err
-load_customer(struct ct_req *req)
-{
-    struct ct_customer c;
-    enum ct_err err;
-
-    err = ct_customer_get(req->db, req->ident.partner_id, ct_req_path_arg(req, "customerId"), &c);
-    if (err != CT_OK)
-        return ct_req_fail(req, err, NULL, "customer not found");
-    return CT_OK;
-}
-
-static enum ct_err
-open_unit(struct ct_db *db, void *arg)
-{
-    struct open_ctx *o = arg;
-
-    return ct_balance_open(db, o->partner_id, o->customer_id, o->currency, &o->balance, &o->code);
-}
 
 enum ct_err
 secure_balance_create(struct ct_req *req)
 {
-    static const char *const fields[] = {"currency", NULL};
-    struct open_ctx o;
-    enum ct_err err;
-
-    if (load_customer(req) != CT_OK)
+    if (secure_customer_check(req) != CT_OK)
         return CT_E_NOTFOUND;
-    if (ct_req_need_body(req) != CT_OK)
-        return CT_E_BADREQ;
-    memset(&o, 0, sizeof(o));
-    ct_body_only(req, fields);
-    o.currency = ct_body_str(req, "currency", true, 3);
-    if (o.currency != NULL && ct_currency_find(o.currency) == NULL)
-        ct_req_field_error(req, "currency", "must be an ISO 4217 currency code");
-    if (ct_req_has_errors(req))
-        return ct_req_fail(req, CT_E_RULE, NULL, "some fields are invalid");
-    o.partner_id = req->ident.partner_id;
-    o.customer_id = ct_req_path_arg(req, "customerId");
-    err = ct_db_txn(req->db, open_unit, &o);
-    if (err == CT_E_RULE && o.code != NULL && strcmp(o.code, "NO_BASE_IBAN") == 0)
-        return ct_req_fail(req, err, o.code, "no base IBAN is configured for this currency");
-    if (err != CT_OK)
-        return ct_req_fail(req, err, o.code, "the balance could not be opened");
-    return ct_reply_json(req, 201, ct_balance_json(&o.balance));
+    return ct_balance_reply_open(req, ct_req_path_arg(req, "customerId"));
 }
 
 enum ct_err
@@ -144,7 +93,7 @@ secure_balance_list(struct ct_req *req)
 {
     struct ct_balance_filter f;
 
-    if (load_customer(req) != CT_OK)
+    if (secure_customer_check(req) != CT_OK)
         return CT_E_NOTFOUND;
     memset(&f, 0, sizeof(f));
     f.partner_id = req->ident.partner_id;

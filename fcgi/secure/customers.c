@@ -7,6 +7,7 @@ static enum ct_err insert_unit(struct ct_db *db, void *arg);
 static enum ct_err update_unit(struct ct_db *db, void *arg);
 static enum ct_err write_reply(struct ct_req *req, enum ct_err err, int status,
                                const struct ct_customer *c);
+static enum ct_err load_path_customer(struct ct_req *req, struct ct_customer *c);
 
 static enum ct_err
 insert_unit(struct ct_db *db, void *arg)
@@ -45,15 +46,33 @@ secure_customer_create(struct ct_req *req)
     return write_reply(req, ct_db_txn(req->db, insert_unit, &c), 201, &c);
 }
 
+/* The path's {customerId} of the calling partner into c; the request fails (404) otherwise. */
+static enum ct_err
+load_path_customer(struct ct_req *req, struct ct_customer *c)
+{
+    enum ct_err err;
+
+    err = ct_customer_get(req->db, req->ident.partner_id, ct_req_path_arg(req, "customerId"), c);
+    if (err != CT_OK)
+        return ct_req_fail(req, err, NULL, "customer not found");
+    return CT_OK;
+}
+
+enum ct_err
+secure_customer_check(struct ct_req *req)
+{
+    struct ct_customer c;
+
+    return load_path_customer(req, &c);
+}
+
 enum ct_err
 secure_customer_get(struct ct_req *req)
 {
     struct ct_customer c;
-    enum ct_err err;
 
-    err = ct_customer_get(req->db, req->ident.partner_id, ct_req_path_arg(req, "customerId"), &c);
-    if (err != CT_OK)
-        return ct_req_fail(req, err, NULL, "customer not found");
+    if (load_path_customer(req, &c) != CT_OK)
+        return CT_E_NOTFOUND;
     return ct_reply_json(req, 200, ct_customer_json(&c));
 }
 
@@ -61,11 +80,9 @@ enum ct_err
 secure_customer_update(struct ct_req *req)
 {
     struct ct_customer c;
-    enum ct_err err;
 
-    err = ct_customer_get(req->db, req->ident.partner_id, ct_req_path_arg(req, "customerId"), &c);
-    if (err != CT_OK)
-        return ct_req_fail(req, err, NULL, "customer not found");
+    if (load_path_customer(req, &c) != CT_OK)
+        return CT_E_NOTFOUND;
     if (ct_req_need_body(req) != CT_OK)
         return CT_E_BADREQ;
     ct_customer_read(req, &c, true);

@@ -8,6 +8,12 @@ extern const struct ct_route secure_routes[];
 enum ct_err secure_customer_create(struct ct_req *req);
 enum ct_err secure_customer_get(struct ct_req *req);
 enum ct_err secure_customer_update(struct ct_req *req);
+/* CT_OK when the path's {customerId} is the calling partner's customer; otherwise fails the
+ * request (404) and returns the error. */
+enum ct_err secure_customer_check(struct ct_req *req);
+enum ct_err secure_kyc_register(struct ct_req *req);
+enum ct_err secure_kyc_get(struct ct_req *req);
+enum ct_err secure_kyc_set(struct ct_req *req);
 enum ct_err secure_balance_create(struct ct_req *req);
 enum ct_err secure_balance_list(struct ct_req *req);
 enum ct_err secure_balance_get(struct ct_req *req);

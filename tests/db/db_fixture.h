@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "ct/ct_conf.h"
 #include "ct/ct_db.h"
+#include "ct/ct_kyc.h"
 #include "ct/ct_ledger.h"
 #include "ct/ct_log.h"
 
@@ -139,6 +140,17 @@ fixture_collect(int fd, pid_t *pids, int n, char *buf, size_t bufsz)
             bad++;
     }
     return bad;
+}
+
+/* Inside a unit of work: the customer's KYC becomes VERIFIED (a balance needs it), recorded as a
+ * bank tool would record it. */
+static inline enum ct_err
+fixture_verify(struct ct_db *db, int64_t partner_id, const char *customer_id)
+{
+    static const struct ct_kyc_actor by = {CT_KYC_BY_SYSTEM, "tests/db"};
+    bool changed;
+
+    return ct_kyc_decide(db, partner_id, customer_id, CT_KYC_VERIFIED, NULL, &by, &changed);
 }
 
 #endif /* DB_FIXTURE_H */

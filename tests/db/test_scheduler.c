@@ -23,6 +23,7 @@
 #include "ct/ct_statement.h"
 #include "ct/ct_util.h"
 #include "../../jobs/scheduler_tasks.c"
+#include "db_fixture.h"
 
 #define DAY_USEC INT64_C(86400000000)
 /* the statements test's "now" and the month before it */
@@ -183,6 +184,8 @@ stmt_seed_unit(struct ct_db *db, void *arg)
     c->owner.partner_id = c->f->partner;
     err = ct_customer_insert(db, &c->owner);
     if (err == CT_OK)
+        err = fixture_verify(db, c->f->partner, c->owner.id);
+    if (err == CT_OK)
         err = ct_balance_open(db, c->f->partner, c->owner.id, "EUR", &c->bal, &code);
     if (err == CT_OK)
         err = ct_ledger_account_open(db, c->f->partner, CT_ACCT_BANK_INTERNAL, "EUR", true,
@@ -220,7 +223,6 @@ test_statements_once(void **state)
     (void)snprintf(c.owner.last_name, sizeof(c.owner.last_name), "Sched");
     (void)snprintf(c.owner.country, sizeof(c.owner.country), "FR");
     (void)snprintf(c.owner.birth_date, sizeof(c.owner.birth_date), "1990-01-01");
-    (void)snprintf(c.owner.kyc_status, sizeof(c.owner.kyc_status), "VERIFIED");
     assert_int_equal(ct_db_txn(f->db, stmt_seed_unit, &c), CT_OK);
     assert_true(ct_time_parse(STMT_NOW, &now));
     assert_int_equal(query_i64(f->db, sql_count, c.bal.account_id), 0);

@@ -59,6 +59,8 @@ seed_unit(struct ct_db *db, void *arg)
     if (err == CT_OK)
         err = ct_customer_insert(db, &f->owner);
     if (err == CT_OK)
+        err = fixture_verify(db, f->partner, f->owner.id);
+    if (err == CT_OK)
         err = ct_customer_insert(db, &f->stranger);
     if (err == CT_OK)
         err = ct_balance_open(db, f->partner, f->owner.id, "EUR", &f->bal, &code);
@@ -253,7 +255,6 @@ group_setup(void **state)
         (void)snprintf(cu->last_name, sizeof(cu->last_name), "Test");
         (void)snprintf(cu->country, sizeof(cu->country), "FR");
         (void)snprintf(cu->birth_date, sizeof(cu->birth_date), "1990-01-01");
-        (void)snprintf(cu->kyc_status, sizeof(cu->kyc_status), "VERIFIED");
     }
     c.f = f;
     c.seq = 60000000000LL + ((int64_t)tag * 7919) % 39000000000LL;

@@ -55,6 +55,8 @@ new_partner(struct ct_db *db, const char *name, int64_t first_seq, int64_t *id)
 static enum ct_err
 new_customer(struct ct_db *db, int64_t partner, long tag, const char *first, struct ct_customer *c)
 {
+    enum ct_err err;
+
     memset(c, 0, sizeof(*c));
     c->partner_id = partner;
     (void)snprintf(c->email, sizeof(c->email), "tp-%s-%ld@example.com", first, tag);
@@ -63,8 +65,8 @@ new_customer(struct ct_db *db, int64_t partner, long tag, const char *first, str
     (void)snprintf(c->last_name, sizeof(c->last_name), "O'Test");
     (void)snprintf(c->country, sizeof(c->country), "FR");
     (void)snprintf(c->birth_date, sizeof(c->birth_date), "1990-01-01");
-    (void)snprintf(c->kyc_status, sizeof(c->kyc_status), "VERIFIED");
-    return ct_customer_insert(db, c);
+    err = ct_customer_insert(db, c);
+    return err == CT_OK ? fixture_verify(db, partner, c->id) : err;
 }
 
 static enum ct_err

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { before, test } from 'node:test';
 import {
-    DEMO, allPages, assertEnvelope, assertIban, assertStatus, assertValidation, createBalance, createCustomer,
+    DEMO, allPages, assertEnvelope, assertIban, assertStatus, assertValidation, createBalance, verifiedCustomer,
     get, ibanFormatted, isoMicros, microsIso, pagination, partnerIdOf, post, show, sleep, sql,
 } from './lib/stack.mjs';
 
@@ -41,7 +41,7 @@ function assertBalance(b, customerId, currency) {
 }
 
 test('a customer gets a EUR balance with an FR IBAN and a PLN balance with a PL IBAN', async () => {
-    const c = await createCustomer();
+    const c = await verifiedCustomer();
     const eur = await post(`/secure/customers/${c.id}/balances`, { currency: 'EUR' });
     assertStatus(eur, 201);
     assertBalance(eur.json, c.id, 'EUR');
@@ -60,7 +60,7 @@ test('a customer gets a EUR balance with an FR IBAN and a PLN balance with a PL 
 });
 
 test('balances created concurrently get valid, unique IBANs', async () => {
-    const customers = await Promise.all(Array.from({ length: 15 }, () => createCustomer()));
+    const customers = await Promise.all(Array.from({ length: 15 }, () => verifiedCustomer()));
     const made = await Promise.all(customers.flatMap((c) => ['EUR', 'PLN'].map(async (cur) => {
         const res = await post(`/secure/customers/${c.id}/balances`, { currency: cur });
         assertStatus(res, 201);
@@ -72,7 +72,7 @@ test('balances created concurrently get valid, unique IBANs', async () => {
 });
 
 test('a currency without a base IBAN: 422 NO_BASE_IBAN; bad currency values: 422 VALIDATION_ERROR', async () => {
-    const c = await createCustomer();
+    const c = await verifiedCustomer();
     const none = ['USD', 'GBP', 'CHF', 'SEK', 'JPY'].find((x) => !BASE[x]);
     assert.ok(none, 'the demo partner has a base IBAN for every currency tried');
     const r = await post(`/secure/customers/${c.id}/balances`, { currency: none });
@@ -93,7 +93,7 @@ test('a currency without a base IBAN: 422 NO_BASE_IBAN; bad currency values: 422
 });
 
 test('balances of an unknown customer, and an unknown or foreign balance id: 404', async () => {
-    const c1 = await createCustomer(), c2 = await createCustomer();
+    const c1 = await verifiedCustomer(), c2 = await verifiedCustomer();
     const b2 = await createBalance(c2.id, 'EUR');
     const unknown = crypto.randomUUID();
     assertEnvelope(await post(`/secure/customers/${unknown}/balances`, { currency: 'EUR' }), 404, 'NOT_FOUND');
@@ -106,7 +106,7 @@ test('balances of an unknown customer, and an unknown or foreign balance id: 404
 });
 
 test('balance list: pagination headers for 0, 1 and 2 balances; pages and a page past the last', async () => {
-    const c = await createCustomer();
+    const c = await verifiedCustomer();
     const url = `/secure/customers/${c.id}/balances`;
 
     let r = await get(url);
@@ -155,7 +155,7 @@ test('balance list: pagination headers for 0, 1 and 2 balances; pages and a page
 });
 
 test('GET /secure/balances/{id}/iban answers the balance\'s IBAN', async () => {
-    const c = await createCustomer();
+    const c = await verifiedCustomer();
     for (const cur of ['EUR', 'PLN']) {
         const b = await createBalance(c.id, cur);
         const r = await get(`/secure/balances/${b.id}/iban`);
@@ -167,7 +167,7 @@ test('GET /secure/balances/{id}/iban answers the balance\'s IBAN', async () => {
 });
 
 test('/secure/ibans: filters by currency, customer_id and iban', async () => {
-    const c1 = await createCustomer(), c2 = await createCustomer();
+    const c1 = await verifiedCustomer(), c2 = await verifiedCustomer();
     const e1 = await createBalance(c1.id, 'EUR'), p1 = await createBalance(c1.id, 'PLN');
     const e2 = await createBalance(c2.id, 'EUR');
 
@@ -203,7 +203,7 @@ test('/secure/ibans: filters by currency, customer_id and iban', async () => {
 });
 
 test('/secure/ibans: created_from and created_to select by creation time', async () => {
-    const cs = await Promise.all([createCustomer(), createCustomer(), createCustomer()]);
+    const cs = await Promise.all([verifiedCustomer(), verifiedCustomer(), verifiedCustomer()]);
     const made = [];
     for (const c of cs) {
         made.push(await createBalance(c.id, 'EUR'));
@@ -229,7 +229,7 @@ test('/secure/ibans: created_from and created_to select by creation time', async
 });
 
 test('/secure/ibans pagination covers exactly the partner\'s balances, without overlap', async () => {
-    const c = await createCustomer();
+    const c = await verifiedCustomer();
     await createBalance(c.id, 'EUR');
     const inDb = new Set(sql(`SELECT id FROM balance WHERE partner_id = ${PID} AND currency = 'EUR'`).map((r) => r[0]));
     const per = Math.max(2, Math.ceil(inDb.size / 4));

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { before, test } from 'node:test';
 import {
-    DEMO, ENV, createBalance, createCustomer, get, lit, mintAccessToken, oauth, pagination, partnerIdOf,
+    DEMO, ENV, createBalance, verifiedCustomer, verifyKyc, get, lit, mintAccessToken, oauth, pagination, partnerIdOf,
     post, reload, request, registerCustomer, sessionToken, bearer, show, sleep, sql, sqlValue,
 } from './lib/stack.mjs';
 
@@ -52,7 +52,7 @@ function assertFields(res, field, what = '') {
 let partnerId;
 // a customer with an EUR balance and a token: {customer, balance, token, accountId}
 async function holder(first = 'Ada', last = 'Lovelace') {
-    const customer = await createCustomer(DEMO, { first_name: first, last_name: last });
+    const customer = await verifiedCustomer(DEMO, { first_name: first, last_name: last });
     const balance = await createBalance(customer.id, 'EUR');
     const token = mintAccessToken(customer.id, partnerId);
     const accountId = Number(sqlValue(`SELECT account_id FROM balance WHERE id = ${lit(balance.id)}`));
@@ -259,6 +259,7 @@ apiTest('customer channel: /customers/me/balances/{balanceId}/third-parties', as
     const other = await registerCustomer();
     let token;
     try { token = await sessionToken(owner); } catch (e) { t.skip(`no customer session: ${e.message.split('\n')[0]}`); return; }
+    await verifyKyc(owner.id);
     const balance = await createBalance(owner.id, 'EUR');
     const base = `/customers/me/balances/${balance.id}/third-parties`;
     const add = await post(base, { customer_id: other.id }, bearer(token));

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { before, test } from 'node:test';
 import {
-    DEMO, ENV, createBalance, createCustomer, download, get, lit, mintAccessToken, multipart, partnerIdOf,
+    DEMO, ENV, createBalance, createCustomer, verifiedCustomer, download, get, lit, mintAccessToken, multipart, partnerIdOf,
     reload, show, sql, sqlValue,
 } from './lib/stack.mjs';
 
@@ -28,7 +28,7 @@ const fileOf = (id) => path.join(FILES, sqlValue(`SELECT storage_name FROM docum
 
 before(async () => {
     PID = partnerIdOf(DEMO);
-    owner = await createCustomer();
+    owner = await verifiedCustomer();
     other = await createCustomer();
     const b = await createBalance(owner.id, 'EUR');
     const r = await reload(owner.id, b.id, '"12.00"', { description: 'Achat fournitures' });

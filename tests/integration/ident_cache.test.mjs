@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { before, test } from 'node:test';
 import {
-    DEMO, ENV, IDENT_CACHE_TTL, accessLog, accessLogMark, bearer, createBalance, createCustomer, get, lit,
+    DEMO, ENV, IDENT_CACHE_TTL, accessLog, accessLogMark, bearer, createBalance, verifiedCustomer, get, lit,
     mintAccessToken, oauth, partnerIdOf, registerCustomer, request, sessionToken, show, sleep, sql, sqlValue,
 } from './lib/stack.mjs';
 
@@ -21,7 +21,7 @@ const skip = !sock('auth') || !sock('banking') ? 'auth or banking pool not runni
 let partnerId;
 // a customer with an EUR balance and an access token
 async function holder() {
-    const customer = await createCustomer();
+    const customer = await verifiedCustomer();
     const balance = await createBalance(customer.id, 'EUR');
     return { customer, balance, token: mintAccessToken(customer.id, partnerId) };
 }

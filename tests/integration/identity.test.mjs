@@ -7,7 +7,7 @@ import path from 'node:path';
 import { before, test } from 'node:test';
 import {
     DEMO, ENV, NO_CERT, allPages, assertEnvelope, assertErrorShape, assertIban, checkAll, assertStatus, balanceCents, createBalance,
-    createCustomer, customerBody, fingerprint, frenchIban, get, identityFromFiles, issuePartner, lit,
+    createCustomer, customerBody, verifiedCustomer, fingerprint, frenchIban, get, identityFromFiles, issuePartner, lit,
     partnerIdOf, pki, post, put, reload, request, show, sleep, sql, sqlValue, tmp, uniq,
 } from './lib/stack.mjs';
 
@@ -137,7 +137,7 @@ before(async () => {
     sql(`INSERT INTO base_iban (partner_id, currency, base_iban, prefix_len, bic) VALUES (${B.pid}, 'EUR', ${lit(base)}, 10, 'COMPFRPPXXX')`);
     B.base = base;
 
-    A.cust = await createCustomer(DEMO);
+    A.cust = await verifiedCustomer(DEMO);
     A.bal = await createBalance(A.cust.id, 'EUR');
     A.key = crypto.randomUUID();
     const r = await reload(A.cust.id, A.bal.id, '"12.34"', { key: A.key });
@@ -145,7 +145,7 @@ before(async () => {
     A.txn = r.json.transaction_id;
     A.cents = await balanceCents(A.cust.id, A.bal.id);
 
-    B.cust = await createCustomer(B.id);
+    B.cust = await verifiedCustomer(B.id);
     B.bal = await createBalance(B.cust.id, 'EUR', B.id);
 });
 

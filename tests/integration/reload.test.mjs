@@ -5,12 +5,12 @@ import crypto from 'node:crypto';
 import https from 'node:https';
 import { test } from 'node:test';
 import {
-    assertEnvelope, assertStatus, assertValidation, balanceCents, cents, checkAll, createBalance, createCustomer, decimal,
+    assertEnvelope, assertStatus, assertValidation, balanceCents, cents, checkAll, createBalance, verifiedCustomer, decimal,
     get, isoMicros, ledgerCheck, microsIso, reload, request, show, sleep, untilNot429,
 } from './lib/stack.mjs';
 
 async function freshBalance(currency = 'EUR') {
-    const c = await createCustomer();
+    const c = await verifiedCustomer();
     const b = await createBalance(c.id, currency);
     return { c, b };
 }

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { before, test } from 'node:test';
 import {
-    DEMO, ENV, ROOT, createBalance, createCustomer, download, get, ibanFormatted, lit, mintAccessToken,
+    DEMO, ENV, ROOT, createBalance, createCustomer, verifiedCustomer, download, get, ibanFormatted, lit, mintAccessToken,
     pagination, partnerIdOf, pdfText, reload, runTool, show, sql, sqlValue, tmp, uniq,
 } from './lib/stack.mjs';
 
@@ -27,7 +27,7 @@ function tool(...args) {
 
 before(async () => {
     PID = partnerIdOf(DEMO);
-    owner = await createCustomer(DEMO, { first_name: 'Émile', last_name: 'Zola' });
+    owner = await verifiedCustomer(DEMO, { first_name: 'Émile', last_name: 'Zola' });
     other = await createCustomer(DEMO);
     balance = await createBalance(owner.id, 'EUR');
     account = Number(sqlValue(`SELECT account_id FROM balance WHERE id = ${lit(balance.id)}`));

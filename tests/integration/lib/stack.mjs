@@ -243,6 +243,20 @@ export async function createCustomer(id = DEMO, over = {}) {
     return res.json;
 }
 
+// The partner records its own KYC result VERIFIED for the customer (PUT .../kyc): a balance needs
+// it. verifiedCustomer() is a new customer already verified, for every test that opens balances.
+export async function verifyKyc(customerId, id = DEMO) {
+    const res = await put(`/secure/customers/${customerId}/kyc`, { status: 'VERIFIED', reason: 'integration test' }, { id });
+    assertStatus(res, 200);
+    assert.equal(res.json.kyc_status, 'VERIFIED', show(res));
+}
+
+export async function verifiedCustomer(id = DEMO, over = {}) {
+    const c = await createCustomer(id, over);
+    await verifyKyc(c.id, id);
+    return { ...c, kyc_status: 'VERIFIED' };
+}
+
 export async function createBalance(customerId, currency, id = DEMO) {
     const res = await post(`/secure/customers/${customerId}/balances`, { currency }, { id });
     assertStatus(res, 201);

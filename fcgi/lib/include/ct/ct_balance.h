@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 #include "ct/ct_db.h"
 #include "ct/ct_iban.h"
+#include "ct/ct_req.h"
 #include "ct/ct_util.h"
 
 struct ct_balance {
@@ -22,11 +23,18 @@ struct ct_balance {
     int64_t available; /* balance - held + overdraft */
 };
 
-/* Inside a transaction: takes the next account number of the partner's base IBAN for the
- * currency, generates the IBAN, opens the ledger account and stores the balance.
- * CT_E_RULE with *code NO_BASE_IBAN when the partner has no base IBAN for the currency. */
+/* Inside a transaction: checks the customer's KYC (ct_kyc_require_verified), takes the next
+ * account number of the partner's base IBAN for the currency, generates the IBAN, opens the
+ * ledger account and stores the balance. Refusals: CT_E_NOTFOUND (no such customer of the
+ * partner), CT_E_RULE with *code KYC_NOT_VERIFIED (the customer is not VERIFIED), NO_BASE_IBAN
+ * (the partner has no base IBAN for the currency) or IBAN_RANGE_EXHAUSTED. */
 enum ct_err ct_balance_open(struct ct_db *db, int64_t partner_id, const char *customer_id,
                             const char *currency, struct ct_balance *out, const char **code);
+/* POST .../balances of every channel, for the customer (of req->ident.partner_id) the caller has
+ * identified: reads {"currency"} (an ISO 4217 code; other fields refused), opens the balance in
+ * one retried transaction and replies 201 with it. Every refusal above, and 422
+ * VALIDATION_ERROR, goes through ct_req_fail(), so each route's envelope renders it. */
+enum ct_err ct_balance_reply_open(struct ct_req *req, const char *customer_id);
 /* The customer's balance by id with only id, partner, customer, account, currency and status
  * filled: what moving money needs, read from one table. */
 enum ct_err ct_balance_get_ref(struct ct_db *db, int64_t partner_id, const char *customer_id,

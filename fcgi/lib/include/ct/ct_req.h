@@ -115,6 +115,11 @@ enum ct_err ct_req_need_body(struct ct_req *req);
  * missing required field, a wrong type or a value out of bounds; the handler checks
  * ct_req_has_errors() once after reading everything and fails with CT_E_RULE. */
 const char *ct_body_str(struct ct_req *req, const char *field, bool required, size_t maxlen);
+/* A string field copied into dst (cap bytes, NUL included): ct_body_str's checks, then not
+ * empty, then valid(value) when valid is not NULL (invalid_msg is the field error). dst is left
+ * as it was when the field is absent or refused. */
+void ct_body_copy(struct ct_req *req, const char *field, bool required, size_t cap,
+                  bool (*valid)(const char *), const char *invalid_msg, char *dst);
 /* Amount as JSON number or string, parsed exactly from its text (never through a double). */
 bool ct_body_amount(struct ct_req *req, const char *field, const struct ct_currency *cur,
                     int64_t *minor);
