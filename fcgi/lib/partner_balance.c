@@ -89,8 +89,8 @@ cache_get(int64_t partner_id, const char *currency, int role, int shard, int64_t
     size_t i;
 
     for (i = 0; i < cached; i++)
-        if (cache[i].partner_id == partner_id && cache[i].role == role &&
-            cache[i].shard == shard && strcmp(cache[i].currency, currency) == 0) {
+        if (cache[i].partner_id == partner_id && cache[i].role == role && cache[i].shard == shard &&
+            strcmp(cache[i].currency, currency) == 0) {
             *account_id = cache[i].account_id;
             return true;
         }
@@ -170,8 +170,8 @@ open_one(struct ct_db *db, int64_t partner_id, enum ct_pbal_type type, const cha
 
     err = ct_uuid_new(id);
     if (err == CT_OK)
-        err = ct_db_exec(db, sql_bal, NULL, "slssi", id, partner_id, name, currency,
-                         shards_of(type));
+        err =
+            ct_db_exec(db, sql_bal, NULL, "slssi", id, partner_id, name, currency, shards_of(type));
     for (shard = 0; err == CT_OK && shard < shards_of(type); shard++) {
         err = ct_ledger_account_open(db, partner_id, kinds[type], currency, false, &acct);
         if (err == CT_OK)
@@ -295,8 +295,8 @@ ct_pbal_list(struct ct_db *db, int64_t partner_id, struct ct_pbal **out, size_t 
 /* ---- moving money ------------------------------------------------------------------------- */
 
 enum ct_err
-ct_pbal_reload(struct ct_db *db, const struct ct_pbal *pb, int64_t amount,
-               const char *description, int64_t *entry_id, const char **code)
+ct_pbal_reload(struct ct_db *db, const struct ct_pbal *pb, int64_t amount, const char *description,
+               int64_t *entry_id, const char **code)
 {
     struct ct_leg legs[1 + PBAL_SHARDS];
     struct ct_entry e;
@@ -320,8 +320,7 @@ ct_pbal_reload(struct ct_db *db, const struct ct_pbal *pb, int64_t amount,
 
         if (share == 0)
             continue;
-        err = shard_account(db, pb->partner_id, pb->currency, pb->type, shard,
-                            &legs[n].account_id);
+        err = shard_account(db, pb->partner_id, pb->currency, pb->type, shard, &legs[n].account_id);
         legs[n++].amount = share;
     }
     if (err != CT_OK)
@@ -369,8 +368,9 @@ charge_once(struct ct_db *db, const struct ct_pbal_charge *c, int64_t from, int6
  * it: read under the locks, that sum is exact, so a refusal is never caused by how the money was
  * spread. The locks are taken by an UPDATE that changes nothing (every shard, through the
  * (partner, kind, currency) index, in ascending id as every evening out does, so two of them
- * cannot deadlock), then read plainly: a locking SELECT whose lock wait ends in an error after
- * its result set has begun left the client library waiting for rows that never came. */
+ * cannot deadlock), then read plainly: with a prepared SELECT ... FOR UPDATE, clients under
+ * contention were seen waiting forever in mysql_stmt_execute while the server showed their
+ * connections idle (docs/ledger.md, "Partner balances"). */
 static enum ct_err
 even_out(struct ct_db *db, const struct ct_pbal_charge *c, int64_t shard_acct, const char **code)
 {

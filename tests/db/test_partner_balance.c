@@ -231,9 +231,9 @@ test_charge_evens_out(void **state)
     assert_int_equal(charge(f->db, partner, "EUR", 9, user, 1, &code), CT_E_RULE);
     assert_string_equal(code, "PARTNER_INSUFFICIENT_FUNDS");
     /* no credit balance in the currency */
-    assert_int_equal(charge(f->db, partner, "PLN", 9, fixture_account(f->db, "PLN", false), 1,
-                            &code),
-                     CT_E_RULE);
+    assert_int_equal(
+        charge(f->db, partner, "PLN", 9, fixture_account(f->db, "PLN", false), 1, &code),
+        CT_E_RULE);
     assert_string_equal(code, "PARTNER_BALANCE_MISSING");
     assert_int_equal(fixture_violations(f->db), 0);
 }
@@ -380,10 +380,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_open_and_list),
-        cmocka_unit_test(test_reload_spreads),
-        cmocka_unit_test(test_charge_evens_out),
-        cmocka_unit_test(test_concurrent_charges),
+        cmocka_unit_test(test_open_and_list),    cmocka_unit_test(test_reload_spreads),
+        cmocka_unit_test(test_charge_evens_out), cmocka_unit_test(test_concurrent_charges),
         cmocka_unit_test(test_summary),
     };
 
