@@ -21,6 +21,7 @@
 #include "ct/ct_db.h"
 #include "ct/ct_log.h"
 #include "ct/ct_oauth.h"
+#include "ct/ct_partner.h"
 #include "ct/ct_password.h"
 #include "ct/ct_token.h"
 #include "ct/ct_util.h"
@@ -38,7 +39,6 @@ struct add_args {
 
 static int usage(void);
 static enum ct_err add_unit(struct ct_db *db, void *arg);
-static enum ct_err partner_lookup(struct ct_db *db, const char *public_id, int64_t *id);
 static bool secret_from_file(const char *path, char secret[CT_TOKEN_MAX], bool *created);
 static int cmd_add(struct ct_db *db, int argc, char **argv);
 static int cmd_add_uri(struct ct_db *db, int argc, char **argv);
@@ -77,19 +77,6 @@ exit_for(enum ct_err err, const char *what)
         fprintf(stderr, "oauth_client: %s: database failure\n", what);
         return 2;
     }
-}
-
-static enum ct_err
-partner_lookup(struct ct_db *db, const char *public_id, int64_t *id)
-{
-    static const char sql[] = "SELECT id FROM partner WHERE public_id = ?";
-    struct ct_rows *rows = NULL;
-    enum ct_err err = ct_db_query(db, sql, &rows, "s", public_id);
-
-    if (err == CT_OK && (ct_rows_count(rows) != 1 || !ct_rows_i64(rows, 0, 0, id)))
-        err = CT_E_NOTFOUND;
-    ct_rows_free(rows);
-    return err;
 }
 
 /* The secret in path (first line), or a new one written there with mode 0600. */
@@ -170,7 +157,7 @@ cmd_add(struct ct_db *db, int argc, char **argv)
         (void)snprintf(a.id, sizeof(a.id), "%s", a.client_id);
     else if (ct_uuid_new(a.id) != CT_OK)
         return 2;
-    err = partner_lookup(db, a.partner, &a.partner_id);
+    err = ct_partner_find(db, a.partner, &a.partner_id);
     if (err != CT_OK)
         return exit_for(err, a.partner);
     if (a.secret_file != NULL ? !secret_from_file(a.secret_file, secret, &created)

@@ -9,6 +9,7 @@
 #include "ct/ct_log.h"
 #include "ct/ct_mem.h"
 #include "ct/ct_money.h"
+#include "ct/ct_partner_balance.h"
 
 struct open_unit {
     int64_t partner_id;
@@ -21,12 +22,6 @@ struct open_unit {
 static void load_row(const struct ct_rows *r, size_t row, struct ct_balance *b);
 static enum ct_err open_unit_fn(struct ct_db *db, void *arg);
 static const char *refusal_message(enum ct_err err, const char *code);
-static enum ct_err funding_account(struct ct_db *db, int64_t partner_id, const char *currency,
-                                   int shard, int64_t *account_id);
-static bool funding_cache_get(int64_t partner_id, const char *currency, int shard,
-                              int64_t *account_id);
-static void funding_cache_put(int64_t partner_id, const char *currency, int shard,
-                              int64_t account_id);
 
 #define BALANCE_COLS                                                                               \
     "b.id, b.partner_id, b.customer_id, b.account_id, b.currency, b.iban, bi.bic, b.status, "      \
@@ -303,108 +298,21 @@ ct_balance_iban_json(const struct ct_balance *b)
     return o;
 }
 
-/* Reloads of different balances should not queue on one row lock: the funding side is split
- * into this many ledger accounts, and a balance always uses the same one. */
-#define FUNDING_SHARDS 16
-#define FUNDING_CACHE 64
-
-/* The mapping (partner, currency, shard) -> account never changes once made, so a worker keeps
- * the ones it has seen; another worker or host that has not seen one reads it from the table. */
-static struct {
-    int64_t partner_id;
-    char currency[4];
-    int shard;
-    int64_t account_id;
-} funding_cache[FUNDING_CACHE];
-static size_t funding_cached;
-
-static bool
-funding_cache_get(int64_t partner_id, const char *currency, int shard, int64_t *account_id)
-{
-    size_t i;
-
-    for (i = 0; i < funding_cached; i++)
-        if (funding_cache[i].partner_id == partner_id && funding_cache[i].shard == shard &&
-            strcmp(funding_cache[i].currency, currency) == 0) {
-            *account_id = funding_cache[i].account_id;
-            return true;
-        }
-    return false;
-}
-
-static void
-funding_cache_put(int64_t partner_id, const char *currency, int shard, int64_t account_id)
-{
-    size_t i =
-        funding_cached < FUNDING_CACHE ? funding_cached++ : (size_t)account_id % FUNDING_CACHE;
-
-    funding_cache[i].partner_id = partner_id;
-    (void)snprintf(funding_cache[i].currency, sizeof(funding_cache[i].currency), "%s", currency);
-    funding_cache[i].shard = shard;
-    funding_cache[i].account_id = account_id;
-}
-
-/* The partner's funding account (shard) in a currency, opened on first use. Two first uses
- * racing both open an account; the loser's partner_account insert fails on the primary key and
- * the whole unit is re-run (CT_E_BUSY), finding the winner's account. */
-static enum ct_err
-funding_account(struct ct_db *db, int64_t partner_id, const char *currency, int shard,
-                int64_t *account_id)
-{
-    static const char sql_get[] = "SELECT account_id FROM partner_account WHERE partner_id = ? "
-                                  "AND currency = ? AND role = 'funding' AND shard = ?";
-    static const char sql_ins[] = "INSERT INTO partner_account (partner_id, currency, role, "
-                                  "shard, account_id) VALUES (?, ?, 'funding', ?, ?)";
-    struct ct_rows *rows = NULL;
-    enum ct_err err;
-
-    if (funding_cache_get(partner_id, currency, shard, account_id))
-        return CT_OK;
-    err = ct_db_query(db, sql_get, &rows, "lsi", partner_id, currency, shard);
-    if (err != CT_OK)
-        return err;
-    if (ct_rows_count(rows) == 1 && ct_rows_i64(rows, 0, 0, account_id)) {
-        ct_rows_free(rows);
-        funding_cache_put(partner_id, currency, shard, *account_id);
-        return CT_OK;
-    }
-    ct_rows_free(rows);
-    err = ct_ledger_account_open(db, partner_id, CT_ACCT_BANK_INTERNAL, currency, true, account_id);
-    if (err == CT_OK)
-        err = ct_db_exec(db, sql_ins, NULL, "lsil", partner_id, currency, shard, *account_id);
-    /* not cached yet: the transaction may still roll back */
-    return err == CT_E_CONFLICT ? CT_E_BUSY : err;
-}
-
 enum ct_err
 ct_balance_reload(struct ct_db *db, const struct ct_balance *b, int64_t amount,
                   const char *description, int64_t *entry_id, int64_t *balance_after,
                   const char **code)
 {
-    struct ct_leg legs[2];
-    int64_t after[2];
-    struct ct_entry e;
-    int64_t funding;
-    enum ct_err err;
+    struct ct_pbal_charge c;
 
-    err = funding_account(db, b->partner_id, b->currency, (int)(b->account_id % FUNDING_SHARDS),
-                          &funding);
-    if (err != CT_OK)
-        return err;
-    legs[0].account_id = funding;
-    legs[0].amount = -amount;
-    legs[1].account_id = b->account_id;
-    legs[1].amount = amount;
-    memset(&e, 0, sizeof(e));
-    e.partner_id = b->partner_id;
-    e.kind = "reload";
-    e.description = description;
-    e.currency = b->currency;
-    e.legs = legs;
-    e.nlegs = 2;
-    e.after = after;
-    err = ct_ledger_post(db, &e, entry_id, code);
-    if (err == CT_OK)
-        *balance_after = after[1];
-    return err;
+    memset(&c, 0, sizeof(c));
+    c.partner_id = b->partner_id;
+    c.type = CT_PBAL_CREDIT;
+    c.currency = b->currency;
+    c.key = b->account_id; /* a balance always draws on the same shard */
+    c.to_account = b->account_id;
+    c.amount = amount;
+    c.kind = "reload";
+    c.description = description;
+    return ct_pbal_charge(db, &c, entry_id, balance_after, code);
 }

@@ -9,7 +9,7 @@
 #include "ct/ct_ledger.h"
 #include "ct/ct_log.h"
 
-#define CT_LEDGER_MAX_LEGS 16
+#define CT_LEDGER_MAX_LEGS 32
 #define CT_LEDGER_KIND_MAX 32
 #define CT_LEDGER_TEXT_MAX 255
 #define CT_LEDGER_EXPIRE_BATCH 500

@@ -21,6 +21,7 @@ static enum ct_err reload_fn(struct ct_req *req, void *arg, int *status,
 static enum ct_err reply_list(struct ct_req *req, const struct ct_balance_filter *f,
                               struct json_object *(*to_json)(const struct ct_balance *));
 static const char *query_time(struct ct_req *req, const char *name);
+static const char *reload_refusal(const char *code);
 
 enum ct_err
 secure_balance_create(struct ct_req *req)
@@ -158,6 +159,17 @@ secure_iban_list(struct ct_req *req)
     return reply_list(req, &f, ct_balance_iban_json);
 }
 
+/* What a refused reload's answer says (the code says it to a program). */
+static const char *
+reload_refusal(const char *code)
+{
+    if (code != NULL && strcmp(code, "PARTNER_INSUFFICIENT_FUNDS") == 0)
+        return "the partner credit balance does not cover this reload";
+    if (code != NULL && strcmp(code, "PARTNER_BALANCE_MISSING") == 0)
+        return "the partner has no credit balance in the balance's currency";
+    return "the reload could not be booked";
+}
+
 static enum ct_err
 reload_fn(struct ct_req *req, void *arg, int *status, struct json_object **answer)
 {
@@ -174,7 +186,7 @@ reload_fn(struct ct_req *req, void *arg, int *status, struct json_object **answe
     err = ct_balance_reload(req->db, &r->balance, r->amount, r->description, &entry_id, &after,
                             &code);
     if (err != CT_OK)
-        return ct_req_fail(req, err, code, "the reload could not be booked");
+        return ct_req_fail(req, err, code, reload_refusal(code));
     (void)snprintf(id, sizeof(id), "%lld", (long long)entry_id);
     ct_time_iso(ct_now_usec(), now);
     o = json_object_new_object();

@@ -17,6 +17,7 @@ const struct ct_route secure_routes[] = {
     {"POST", CUST "/balances/{balanceId}/reload", secure_balance_reload, CT_R_X509},
     {"GET", "/secure/balances/{balanceId}/iban", secure_balance_iban, CT_R_X509},
     {"GET", "/secure/ibans", secure_iban_list, CT_R_X509},
+    {"GET", "/secure/partner-balances", secure_partner_balance_list, CT_R_X509},
     {"GET", "/jwe/public-key", secure_jwe_public_key, CT_R_PUBLIC},
     {NULL, NULL, NULL, 0},
 };

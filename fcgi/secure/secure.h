@@ -20,6 +20,7 @@ enum ct_err secure_balance_get(struct ct_req *req);
 enum ct_err secure_balance_reload(struct ct_req *req);
 enum ct_err secure_balance_iban(struct ct_req *req);
 enum ct_err secure_iban_list(struct ct_req *req);
+enum ct_err secure_partner_balance_list(struct ct_req *req);
 enum ct_err secure_jwe_public_key(struct ct_req *req);
 
 #endif /* SECURE_H */

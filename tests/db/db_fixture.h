@@ -4,8 +4,11 @@
  * only, after <cmocka.h>. */
 #ifndef DB_FIXTURE_H
 #define DB_FIXTURE_H
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "ct/ct_conf.h"
 #include "ct/ct_db.h"
 #include "ct/ct_kyc.h"
@@ -74,6 +77,69 @@ fixture_account(struct ct_db *db, const char *currency, bool unbounded)
     assert_int_equal(ct_db_txn(db, fixture_account_fn, &c), CT_OK);
     assert_true(c.id > 0);
     return c.id;
+}
+
+/* One integer a query with one integer parameter answers (asserted). */
+static inline int64_t
+fixture_i64(struct ct_db *db, const char *sql, int64_t arg)
+{
+    struct ct_rows *r = NULL;
+    int64_t v = INT64_MIN;
+
+    assert_int_equal(ct_db_query(db, sql, &r, "l", arg), CT_OK);
+    assert_int_equal(ct_rows_count(r), 1);
+    assert_true(ct_rows_i64(r, 0, 0, &v));
+    ct_rows_free(r);
+    return v;
+}
+
+static inline void
+fixture_check_report(const char *line, void *arg)
+{
+    (void)arg;
+    fprintf(stderr, "ledger_check: %s\n", line);
+}
+
+/* The ledger invariants' violations, each said on stderr. */
+static inline long
+fixture_violations(struct ct_db *db)
+{
+    return ct_ledger_check(db, fixture_check_report, NULL, 50);
+}
+
+/* A forked child's own connection, patient with lock waits (many children on few rows). */
+static inline int
+fixture_child_open(const struct ct_conf *parent, struct ct_db **db)
+{
+    struct ct_conf conf = *parent;
+
+    conf.db_retries = 50;
+    return ct_db_open(&conf, db) == CT_OK ? 0 : -1;
+}
+
+/* Reads every child's line until EOF, then reaps them; returns the number of failed children. */
+static inline int
+fixture_collect(int fd, pid_t *pids, int n, char *buf, size_t bufsz)
+{
+    size_t len = 0;
+    ssize_t got;
+    int i, bad = 0, status;
+
+    while (len + 1 < bufsz && (got = read(fd, buf + len, bufsz - len - 1)) != 0) {
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            break;
+        len += (size_t)got;
+    }
+    buf[len] = '\0';
+    (void)close(fd);
+    for (i = 0; i < n; i++) {
+        if (waitpid(pids[i], &status, 0) != pids[i] || !WIFEXITED(status) ||
+            WEXITSTATUS(status) != 0)
+            bad++;
+    }
+    return bad;
 }
 
 /* Inside a unit of work: the customer's KYC becomes VERIFIED (a balance needs it), recorded as a

@@ -3,11 +3,18 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import https from 'node:https';
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import {
     assertEnvelope, assertStatus, assertValidation, balanceCents, cents, checkAll, createBalance, verifiedCustomer, decimal,
-    get, isoMicros, ledgerCheck, microsIso, reload, request, show, sleep, untilNot429,
+    DEMO, fundPartner, get, isoMicros, ledgerCheck, microsIso, reload, request, show, sleep, untilNot429,
 } from './lib/stack.mjs';
+
+// A reload is charged to the partner's credit balance: the demo partner's gets what these tests
+// move (500 random reloads of up to 100,000.00 alone are about 25 million) on top of its demo funds.
+before(() => {
+    fundPartner(DEMO, 'EUR', '999999999999.99');
+    fundPartner(DEMO, 'PLN', '999999999999.99');
+});
 
 async function freshBalance(currency = 'EUR') {
     const c = await verifiedCustomer();
@@ -28,6 +35,7 @@ function assertReloaded(res, b, amountCents, balanceAfter) {
 }
 
 test('accepted amounts: strings and JSON numbers, the smallest and the largest', async () => {
+    fundPartner(DEMO, 'EUR', '999999999999.99'); // this test's largest reload takes all of it
     for (const [json, text] of [['"100.54"', '100.54'], ['100.54', '100.54'], ['"0.01"', '0.01'], ['0.01', '0.01'],
         ['"7"', '7'], ['7', '7'], ['"0.5"', '0.5'], ['"999999999999.99"', '999999999999.99']]) {
         const { c, b } = await freshBalance();

@@ -591,3 +591,20 @@ export function runTool(name, args) {
     const bin = path.resolve(ROOT, process.env.COMPTOIR_BIN || 'build/san/bin', `comptoir-${name}`);
     return spawnSync(bin, args, { cwd: ROOT, encoding: 'utf8', timeout: 300000 });
 }
+
+// Opens (when missing) and funds a partner's credit or deposit balance with the operator's tool
+// (tools/partner_balance.c), as the platform does once a partner's bank transfer has arrived.
+// Answers the balance's id. `id` is a client identity ({cert, key}); amount a decimal string.
+export function fundPartner(id, currency, amount, type = 'credit') {
+    const pub = sqlValue(`SELECT p.public_id FROM partner p JOIN partner_cert c ON c.partner_id = p.id
+                          WHERE LOWER(c.fingerprint_sha256) = ${lit(fingerprint(id.cert))}`);
+    const conf = path.join(ENV.COMPTOIR_STACK_DIR, 'conf', 'secure.conf');
+    const base = ['--partner', pub, '--type', type, '--currency', currency];
+    const opened = runTool('partner_balance', [conf, 'open', ...base]);
+    assert.equal(opened.status, 0, `partner_balance open: ${opened.stderr}`);
+    if (amount !== null) {
+        const r = runTool('partner_balance', [conf, 'reload', ...base, '--amount', amount]);
+        assert.equal(r.status, 0, `partner_balance reload: ${r.stderr}`);
+    }
+    return /id=(\S+)/.exec(opened.stdout)[1];
+}

@@ -65,10 +65,10 @@ struct json_object *ct_balance_iban_json(const struct ct_balance *b);
 /* Decimal-string amount of the currency ("100.54"). */
 struct json_object *ct_amount_json(int64_t minor, const char *currency);
 
-/* Inside a transaction: books `amount` from the partner's funding account in the balance's
- * currency (opened on first use; split in shards so reloads of different balances do not queue
- * on one row) to the balance. *entry_id is the ledger entry, *balance_after the balance's posted
- * balance right after it. */
+/* Inside a transaction: books `amount` to the balance, charged to the partner's credit balance in
+ * its currency (seed 003's reload: CT_E_RULE with *code PARTNER_INSUFFICIENT_FUNDS when that
+ * cannot cover it, PARTNER_BALANCE_MISSING when there is none). *entry_id is the ledger entry,
+ * *balance_after the balance's posted balance right after it. */
 enum ct_err ct_balance_reload(struct ct_db *db, const struct ct_balance *b, int64_t amount,
                               const char *description, int64_t *entry_id, int64_t *balance_after,
                               const char **code);

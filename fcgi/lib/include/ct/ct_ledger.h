@@ -52,7 +52,7 @@ struct ct_entry {
     const char *description; /* free text, <= 255 chars, may be NULL */
     const char *currency;    /* every leg's account must be in it */
     const struct ct_leg *legs;
-    size_t nlegs;   /* 2..16, amounts non-zero, summing to zero */
+    size_t nlegs;   /* 2..32, amounts non-zero, summing to zero */
     int64_t *after; /* optional out: nlegs running balances after the entry, in the
                        order of legs (NULL when not wanted) */
 };
