@@ -1,6 +1,6 @@
 /* check.c - GET /_auth/{realm}: nginx's auth_request target. 2xx with the identity in X-CT-Auth-*
  * headers (nginx copies them into CT_AUTH_* params, snippets/ct_auth_set.conf), or 401. One
- * database query per check: this runs before every session and OAuth request, unless nginx
+ * database query per check: this runs before every session (customer or operator) and OAuth request, unless nginx
  * answers an OAuth check from its short-lived identity cache (conf/nginx/servers/main.conf), which
  * keeps only the answers marked with X-Accel-Expires here. */
 #include <stdio.h>
@@ -9,7 +9,8 @@
 #include "ct/ct_token.h"
 #include "auth.h"
 
-static enum ct_err check_customer(struct ct_req *req, const char *token);
+static enum ct_err check_session(struct ct_req *req, enum ct_session_kind kind,
+                                 const char *token);
 static enum ct_err check_oauth(struct ct_req *req, const char *token);
 static enum ct_err refuse(struct ct_req *req, const char *www_authenticate);
 static void ident_cacheable(struct ct_req *req, int64_t expires_in);
@@ -22,23 +23,26 @@ refuse(struct ct_req *req, const char *www_authenticate)
     return ct_req_fail(req, CT_E_UNAUTH, "UNAUTHORIZED", "authentication is required");
 }
 
+/* A customer's or an operator's session: never cached by nginx (a logout takes effect at once). */
 static enum ct_err
-check_customer(struct ct_req *req, const char *token)
+check_session(struct ct_req *req, enum ct_session_kind kind, const char *token)
 {
     struct ct_session s;
     char partner[24];
     enum ct_err err;
 
-    err = ct_session_check(req->db, token, ct_req_conf(req)->session_ttl, &s);
+    err = ct_session_check(req->db, kind, token, ct_req_conf(req)->session_ttl, &s);
     if (err == CT_E_UNAUTH)
         return refuse(req, "Bearer realm=\"comptoir\", error=\"invalid_token\"");
     if (err != CT_OK)
         return ct_req_fail(req, err, NULL, "session check failed");
     (void)snprintf(partner, sizeof(partner), "%lld", (long long)s.partner_id);
-    ct_reply_header(req, "X-CT-Auth-Kind", "customer");
-    ct_reply_header(req, "X-CT-Auth-Subject", s.customer_id);
+    ct_reply_header(req, "X-CT-Auth-Kind", kind == CT_SESSION_OPERATOR ? "operator" : "customer");
+    ct_reply_header(req, "X-CT-Auth-Subject", s.subject);
     ct_reply_header(req, "X-CT-Auth-Partner", partner);
     ct_reply_header(req, "X-CT-Auth-Session", s.id);
+    if (kind == CT_SESSION_OPERATOR)
+        ct_reply_header(req, "X-CT-Auth-Role", s.role);
     return ct_reply_empty(req, 204);
 }
 
@@ -91,9 +95,11 @@ auth_check(struct ct_req *req)
     if (token == NULL)
         return refuse(req, "Bearer realm=\"comptoir\"");
     if (realm != NULL && strcmp(realm, "customer") == 0)
-        return check_customer(req, token);
+        return check_session(req, CT_SESSION_CUSTOMER, token);
+    if (realm != NULL && strcmp(realm, "admin") == 0)
+        return check_session(req, CT_SESSION_OPERATOR, token);
     if (realm != NULL && strcmp(realm, "oauth") == 0)
         return check_oauth(req, token);
-    /* admin sessions come with the admin pool (a later issue); any other realm is refused */
+    /* any other realm is refused */
     return refuse(req, "Bearer realm=\"comptoir\", error=\"invalid_token\"");
 }

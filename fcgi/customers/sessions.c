@@ -30,8 +30,8 @@ open_unit(struct ct_db *db, void *arg)
 {
     struct login *l = arg;
 
-    return ct_session_open(db, l->partner_id, l->customer_id, l->device_id, l->ttl, l->token,
-                           &l->session);
+    return ct_session_open(db, CT_SESSION_CUSTOMER, l->partner_id, l->customer_id, l->device_id,
+                           l->ttl, l->token, &l->session);
 }
 
 enum ct_err
@@ -81,7 +81,8 @@ customers_session_create(struct ct_req *req)
 enum ct_err
 customers_session_end(struct ct_req *req)
 {
-    enum ct_err err = ct_session_end(req->db, req->ident.session, req->ident.subject);
+    enum ct_err err = ct_session_end(req->db, CT_SESSION_CUSTOMER, req->ident.session,
+                                     req->ident.subject);
 
     /* nginx let the request through, so the session was live a moment ago: a concurrent logout */
     if (err == CT_E_NOTFOUND)

@@ -3,12 +3,16 @@
 #include <stdio.h>
 #include <string.h>
 #include "ct/ct_customer.h"
+#include "ct/ct_iban.h"
 #include "ct/ct_log.h"
+#include "ct/ct_mem.h"
 
 static bool email_valid(const char *s);
 static bool phone_valid(const char *s);
 static bool birth_date_valid(const char *s);
-static void load_row(const struct ct_rows *r, struct ct_customer *c);
+static void load_row(const struct ct_rows *r, size_t row, struct ct_customer *c);
+static void like_pattern(const char *in, char *out);
+static bool filter_text(const struct ct_query_src *q, const char *name, size_t cap, char *like);
 
 /* ISO 3166-1 alpha-2, officially assigned codes. */
 static const char countries[] =
@@ -124,20 +128,20 @@ ct_customer_read_with(struct ct_req *req, struct ct_customer *c, bool partial,
 }
 
 static void
-load_row(const struct ct_rows *r, struct ct_customer *c)
+load_row(const struct ct_rows *r, size_t row, struct ct_customer *c)
 {
     memset(c, 0, sizeof(*c));
-    (void)snprintf(c->id, sizeof(c->id), "%s", ct_rows_str(r, 0, 0));
-    (void)ct_rows_i64(r, 0, 1, &c->partner_id);
-    (void)snprintf(c->email, sizeof(c->email), "%s", ct_rows_str(r, 0, 2));
-    (void)snprintf(c->phone, sizeof(c->phone), "%s", ct_rows_str(r, 0, 3));
-    (void)snprintf(c->first_name, sizeof(c->first_name), "%s", ct_rows_str(r, 0, 4));
-    (void)snprintf(c->last_name, sizeof(c->last_name), "%s", ct_rows_str(r, 0, 5));
-    (void)snprintf(c->country, sizeof(c->country), "%s", ct_rows_str(r, 0, 6));
-    (void)snprintf(c->birth_date, sizeof(c->birth_date), "%s", ct_rows_str(r, 0, 7));
-    (void)snprintf(c->kyc_status, sizeof(c->kyc_status), "%s", ct_rows_str(r, 0, 8));
-    ct_time_from_db(ct_rows_str(r, 0, 9), c->created_at);
-    ct_time_from_db(ct_rows_str(r, 0, 10), c->updated_at);
+    (void)snprintf(c->id, sizeof(c->id), "%s", ct_rows_str(r, row, 0));
+    (void)ct_rows_i64(r, row, 1, &c->partner_id);
+    (void)snprintf(c->email, sizeof(c->email), "%s", ct_rows_str(r, row, 2));
+    (void)snprintf(c->phone, sizeof(c->phone), "%s", ct_rows_str(r, row, 3));
+    (void)snprintf(c->first_name, sizeof(c->first_name), "%s", ct_rows_str(r, row, 4));
+    (void)snprintf(c->last_name, sizeof(c->last_name), "%s", ct_rows_str(r, row, 5));
+    (void)snprintf(c->country, sizeof(c->country), "%s", ct_rows_str(r, row, 6));
+    (void)snprintf(c->birth_date, sizeof(c->birth_date), "%s", ct_rows_str(r, row, 7));
+    (void)snprintf(c->kyc_status, sizeof(c->kyc_status), "%s", ct_rows_str(r, row, 8));
+    ct_time_from_db(ct_rows_str(r, row, 9), c->created_at);
+    ct_time_from_db(ct_rows_str(r, row, 10), c->updated_at);
 }
 
 enum ct_err
@@ -154,7 +158,7 @@ ct_customer_get(struct ct_db *db, int64_t partner_id, const char *id, struct ct_
     if (err != CT_OK)
         return err;
     if (ct_rows_count(rows) == 1)
-        load_row(rows, out);
+        load_row(rows, 0, out);
     else
         err = CT_E_NOTFOUND;
     ct_rows_free(rows);
@@ -209,4 +213,136 @@ ct_customer_json(const struct ct_customer *c)
     json_object_object_add(o, "created_at", json_object_new_string(c->created_at));
     json_object_object_add(o, "updated_at", json_object_new_string(c->updated_at));
     return o;
+}
+
+/* "%in%" with LIKE's wildcards and escape character taken literally, lower-cased (the search is
+ * case-insensitive); out holds 2 * strlen(in) + 3 bytes. */
+static void
+like_pattern(const char *in, char *out)
+{
+    size_t o = 0;
+
+    out[o++] = '%';
+    for (; *in != '\0'; in++) {
+        if (*in == '%' || *in == '_' || *in == '\\')
+            out[o++] = '\\';
+        out[o++] = (char)tolower((unsigned char)*in);
+    }
+    out[o++] = '%';
+    out[o] = '\0';
+}
+
+/* A text filter: absent or empty filters nothing; longer than cap - 1 is a field error. */
+static bool
+filter_text(const struct ct_query_src *q, const char *name, size_t cap, char *like)
+{
+    const char *v = q->get(q->ctx, name);
+
+    like[0] = '\0';
+    if (v == NULL || *v == '\0')
+        return true;
+    if (strlen(v) >= cap) {
+        q->error(q->ctx, name, "is too long");
+        return false;
+    }
+    like_pattern(v, like);
+    return true;
+}
+
+bool
+ct_customer_filter_parse(const struct ct_query_src *q, struct ct_customer_filter *f)
+{
+    static const char *const kyc[] = {"NONE", "PENDING", "VERIFIED", "REJECTED", NULL};
+    static const char *const times[] = {"created_from", "created_to"};
+    char *const dst[] = {f->created_from, f->created_to};
+    const char *v;
+    bool ok = true;
+    int64_t usec;
+    size_t i;
+
+    ok &= filter_text(q, "name", CT_CUSTOMER_FILTER_TEXT, f->name_like);
+    ok &= filter_text(q, "email", CT_CUSTOMER_FILTER_TEXT, f->email_like);
+    ok &= filter_text(q, "phone", 21, f->phone_like);
+    f->iban[0] = f->kyc_status[0] = '\0';
+    v = q->get(q->ctx, "iban");
+    if (v != NULL && *v != '\0' && ct_iban_normalize(v, f->iban) != CT_OK) {
+        f->iban[0] = '\0';
+        q->error(q->ctx, "iban", "must be an IBAN");
+        ok = false;
+    }
+    v = q->get(q->ctx, "kyc_status");
+    if (v != NULL && *v != '\0') {
+        for (i = 0; kyc[i] != NULL && strcmp(kyc[i], v) != 0; i++)
+            ;
+        if (kyc[i] == NULL) {
+            q->error(q->ctx, "kyc_status", "must be NONE, PENDING, VERIFIED or REJECTED");
+            ok = false;
+        } else {
+            (void)snprintf(f->kyc_status, sizeof(f->kyc_status), "%s", kyc[i]);
+        }
+    }
+    for (i = 0; i < 2; i++) {
+        dst[i][0] = '\0';
+        v = q->get(q->ctx, times[i]);
+        if (v == NULL)
+            continue;
+        if (!ct_time_parse(v, &usec)) {
+            q->error(q->ctx, times[i], "must be an ISO 8601 date or time");
+            ok = false;
+            continue;
+        }
+        ct_time_to_db(usec, dst[i]);
+    }
+    return ok;
+}
+
+#define NUL_IF_EMPTY(s) ((s)[0] != '\0' ? (s) : NULL)
+
+enum ct_err
+ct_customer_search(struct ct_db *db, const struct ct_customer_filter *f, int64_t page,
+                   int64_t per_page, struct ct_customer **out, size_t *n, int64_t *total)
+{
+#define SEARCH_WHERE                                                                               \
+    "WHERE c.partner_id = ? "                                                                      \
+    "AND (? IS NULL OR LOWER(c.first_name) LIKE ? OR LOWER(c.last_name) LIKE ? "                   \
+    "OR LOWER(CONCAT(c.first_name, ' ', c.last_name)) LIKE ?) "                                    \
+    "AND (? IS NULL OR LOWER(c.email) LIKE ?) AND (? IS NULL OR c.phone LIKE ?) "                  \
+    "AND (? IS NULL OR c.kyc_status = ?) AND (? IS NULL OR c.created_at >= ?) "                    \
+    "AND (? IS NULL OR c.created_at <= ?) AND (? IS NULL OR EXISTS (SELECT 1 FROM balance b "      \
+    "WHERE b.iban = ? AND b.customer_id = c.id AND b.partner_id = c.partner_id)) "
+    static const char sql_count[] = "SELECT COUNT(*) FROM customer c " SEARCH_WHERE;
+    static const char sql_page[] = "SELECT " CUSTOMER_COLS " FROM customer c " SEARCH_WHERE
+                                   "ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?";
+#undef SEARCH_WHERE
+    const char *name = NUL_IF_EMPTY(f->name_like), *email = NUL_IF_EMPTY(f->email_like),
+               *phone = NUL_IF_EMPTY(f->phone_like), *kyc = NUL_IF_EMPTY(f->kyc_status),
+               *from = NUL_IF_EMPTY(f->created_from), *to = NUL_IF_EMPTY(f->created_to),
+               *iban = NUL_IF_EMPTY(f->iban);
+    struct ct_rows *rows = NULL;
+    struct ct_customer *items;
+    int64_t count = 0, offset = (page - 1) * per_page;
+    size_t i, got;
+    enum ct_err err;
+
+    err = ct_db_query(db, sql_count, &rows, "lssssssssssssss", f->partner_id, name, name, name,
+                      name, email, email, phone, phone, kyc, kyc, from, from, to, to, iban, iban);
+    if (err != CT_OK)
+        return err;
+    (void)ct_rows_i64(rows, 0, 0, &count);
+    ct_rows_free(rows);
+    rows = NULL;
+    err = ct_db_query(db, sql_page, &rows, "lssssssssssssssll", f->partner_id, name, name, name,
+                      name, email, email, phone, phone, kyc, kyc, from, from, to, to, iban, iban,
+                      per_page, offset);
+    if (err != CT_OK)
+        return err;
+    got = ct_rows_count(rows);
+    items = ct_calloc(got, sizeof(*items));
+    for (i = 0; i < got; i++)
+        load_row(rows, i, &items[i]);
+    ct_rows_free(rows);
+    *out = items;
+    *n = got;
+    *total = count;
+    return CT_OK;
 }

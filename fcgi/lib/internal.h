@@ -50,6 +50,9 @@ struct ct_req_internal {
     const struct ct_jwe_key *jwe_key; /* the pool's key (jwe_key_file), NULL if none */
     struct ct_jwe_key *reply_key;     /* the client's Public-Key: a 2xx reply is sealed to it */
     bool opened;                      /* json came from a JWE payload: wipe it at teardown */
+    /* admin audit (admin.c) */
+    const char *audit_action;
+    const char *audit_target;
 };
 
 /* request lifecycle (req.c) */
@@ -96,6 +99,12 @@ enum ct_err ct_route_match(const struct ct_route *routes, struct ct_req *req, co
  * token identity the auth pool vouched for, as nginx passed it (CT_AUTH_* params). */
 enum ct_err ct_ident_x509(struct ct_req *req);
 enum ct_err ct_ident_auth(struct ct_req *req, enum ct_ident_kind want);
+
+/* admin channel (admin.c): on a CT_R_ADMIN route, once the operator is known, its role against
+ * the route's role flags and the request's Origin against its partner's admin origins (403
+ * otherwise); after the handler, the admin audit row of a CT_R_ADMIN or CT_R_AUDIT request. */
+enum ct_err ct_admin_gate(struct ct_req *req);
+void ct_admin_audit(struct ct_req *req);
 
 /* percent-decoding; '+' as space when form is true. Returns false on a bad escape or NUL. */
 bool ct_url_decode(const char *in, size_t len, bool form, char *out);

@@ -84,8 +84,11 @@ identify(struct ct_req *req)
         return ct_ident_auth(req, CT_IDENT_CUSTOMER);
     if (flags & CT_R_OAUTH)
         return oauth_scope(req);
-    if (flags & CT_R_ADMIN)
-        return ct_ident_auth(req, CT_IDENT_OPERATOR);
+    if (flags & CT_R_ADMIN) {
+        enum ct_err err = ct_ident_auth(req, CT_IDENT_OPERATOR);
+
+        return err != CT_OK ? err : ct_admin_gate(req);
+    }
     return CT_OK;
 }
 
@@ -137,6 +140,8 @@ handle(const struct ct_route *routes, const struct ct_conf *conf, struct ct_db *
     req.request_id = ct_req_param(&req, "CT_REQUEST_ID");
     ct_log_set_request(req.request_id);
     dispatch(routes, &req);
+    if (req.route != NULL && (req.route->flags & (CT_R_ADMIN | CT_R_AUDIT)) != 0)
+        ct_admin_audit(&req);
     if (in.err == CT_E_INTERNAL)
         ct_log(LOG_ERR, "%s %s failed: %s", in.method ? in.method : "-",
                ct_req_param(&req, "DOCUMENT_URI") ? ct_req_param(&req, "DOCUMENT_URI") : "-",

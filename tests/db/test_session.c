@@ -50,7 +50,8 @@ open_fn(struct ct_db *db, void *arg)
 {
     struct open_ctx *c = arg;
 
-    return ct_session_open(db, c->partner_id, c->customer, c->device, c->ttl, c->token, &c->s);
+    return ct_session_open(db, CT_SESSION_CUSTOMER, c->partner_id, c->customer, c->device, c->ttl,
+                           c->token, &c->s);
 }
 
 static void
@@ -124,14 +125,14 @@ test_open_and_check(void **state)
     open_session(f, f->customer, "device-open", TTL, &c);
     assert_true(ct_token_shape(c.token, "cs"));
     assert_true(ct_uuid_valid(c.s.id));
-    assert_string_equal(c.s.customer_id, f->customer);
+    assert_string_equal(c.s.subject, f->customer);
     assert_int_equal(c.s.partner_id, f->partner_id);
     assert_true(c.s.expires_usec >= before + TTL * USEC);
     assert_true(c.s.expires_usec <= ct_now_usec() + TTL * USEC);
 
-    assert_int_equal(ct_session_check(f->db, c.token, TTL, &s), CT_OK);
+    assert_int_equal(ct_session_check(f->db, CT_SESSION_CUSTOMER, c.token, TTL, &s), CT_OK);
     assert_string_equal(s.id, c.s.id);
-    assert_string_equal(s.customer_id, f->customer);
+    assert_string_equal(s.subject, f->customer);
     assert_int_equal(s.partner_id, f->partner_id);
     /* the database keeps the hash only */
     assert_int_equal(q_i64(f,
@@ -152,19 +153,19 @@ test_slide_at_most_once_a_minute(void **state)
     open_session(f, f->customer, "device-slide", TTL, &c);
     first = stored_expiry(f, c.s.id);
     /* a check right after opening would move the expiry by less than a minute: no write */
-    assert_int_equal(ct_session_check(f->db, c.token, TTL, &s), CT_OK);
+    assert_int_equal(ct_session_check(f->db, CT_SESSION_CUSTOMER, c.token, TTL, &s), CT_OK);
     assert_int_equal(stored_expiry(f, c.s.id), first);
     /* as if 100 s had passed: the check slides the expiry to now + ttl */
     set_expiry(f, c.s.id, TTL - 100);
     now = ct_now_usec();
-    assert_int_equal(ct_session_check(f->db, c.token, TTL, &s), CT_OK);
+    assert_int_equal(ct_session_check(f->db, CT_SESSION_CUSTOMER, c.token, TTL, &s), CT_OK);
     assert_true(stored_expiry(f, c.s.id) >= now + TTL * USEC - USEC);
     assert_true(s.expires_usec >= now + TTL * USEC);
     assert_int_equal(stored_expiry(f, c.s.id), s.expires_usec);
     /* 30 s "later" the stored value stays (less than a minute to gain) */
     set_expiry(f, c.s.id, TTL - 30);
     first = stored_expiry(f, c.s.id);
-    assert_int_equal(ct_session_check(f->db, c.token, TTL, &s), CT_OK);
+    assert_int_equal(ct_session_check(f->db, CT_SESSION_CUSTOMER, c.token, TTL, &s), CT_OK);
     assert_int_equal(stored_expiry(f, c.s.id), first);
 }
 
@@ -177,15 +178,15 @@ test_expiry(void **state)
 
     open_session(f, f->customer, "device-expire", TTL, &c);
     set_expiry(f, c.s.id, -1);
-    assert_int_equal(ct_session_check(f->db, c.token, TTL, &s), CT_E_UNAUTH);
+    assert_int_equal(ct_session_check(f->db, CT_SESSION_CUSTOMER, c.token, TTL, &s), CT_E_UNAUTH);
     /* an expired session is not revived by a later check */
-    assert_int_equal(ct_session_check(f->db, c.token, TTL, &s), CT_E_UNAUTH);
+    assert_int_equal(ct_session_check(f->db, CT_SESSION_CUSTOMER, c.token, TTL, &s), CT_E_UNAUTH);
 
     /* a short ttl, really waited out */
     open_session(f, f->customer, "device-expire", 1, &d);
-    assert_int_equal(ct_session_check(f->db, d.token, 1, &s), CT_OK);
+    assert_int_equal(ct_session_check(f->db, CT_SESSION_CUSTOMER, d.token, 1, &s), CT_OK);
     sleep(2);
-    assert_int_equal(ct_session_check(f->db, d.token, 1, &s), CT_E_UNAUTH);
+    assert_int_equal(ct_session_check(f->db, CT_SESSION_CUSTOMER, d.token, 1, &s), CT_E_UNAUTH);
 }
 
 static void
@@ -198,15 +199,15 @@ test_end(void **state)
     open_session(f, f->customer, "device-end", TTL, &c);
     open_session(f, f->customer, "device-end", TTL, &d);
     /* only the customer's own session can be ended */
-    assert_int_equal(ct_session_end(f->db, c.s.id, f->other), CT_E_NOTFOUND);
-    assert_int_equal(ct_session_check(f->db, c.token, TTL, &s), CT_OK);
-    assert_int_equal(ct_session_end(f->db, c.s.id, f->customer), CT_OK);
-    assert_int_equal(ct_session_check(f->db, c.token, TTL, &s), CT_E_UNAUTH);
+    assert_int_equal(ct_session_end(f->db, CT_SESSION_CUSTOMER, c.s.id, f->other), CT_E_NOTFOUND);
+    assert_int_equal(ct_session_check(f->db, CT_SESSION_CUSTOMER, c.token, TTL, &s), CT_OK);
+    assert_int_equal(ct_session_end(f->db, CT_SESSION_CUSTOMER, c.s.id, f->customer), CT_OK);
+    assert_int_equal(ct_session_check(f->db, CT_SESSION_CUSTOMER, c.token, TTL, &s), CT_E_UNAUTH);
     /* ended once: a second logout finds nothing */
-    assert_int_equal(ct_session_end(f->db, c.s.id, f->customer), CT_E_NOTFOUND);
-    assert_int_equal(ct_session_end(f->db, "not-a-uuid", f->customer), CT_E_NOTFOUND);
+    assert_int_equal(ct_session_end(f->db, CT_SESSION_CUSTOMER, c.s.id, f->customer), CT_E_NOTFOUND);
+    assert_int_equal(ct_session_end(f->db, CT_SESSION_CUSTOMER, "not-a-uuid", f->customer), CT_E_NOTFOUND);
     /* the other session of the same device lives on */
-    assert_int_equal(ct_session_check(f->db, d.token, TTL, &s), CT_OK);
+    assert_int_equal(ct_session_check(f->db, CT_SESSION_CUSTOMER, d.token, TTL, &s), CT_OK);
     assert_string_equal(s.id, d.s.id);
 }
 
@@ -218,18 +219,18 @@ test_unknown_tokens(void **state)
     struct ct_session s;
     char forged[CT_TOKEN_MAX];
 
-    assert_int_equal(ct_session_check(f->db, NULL, TTL, &s), CT_E_UNAUTH);
-    assert_int_equal(ct_session_check(f->db, "", TTL, &s), CT_E_UNAUTH);
-    assert_int_equal(ct_session_check(f->db, "cs_short", TTL, &s), CT_E_UNAUTH);
+    assert_int_equal(ct_session_check(f->db, CT_SESSION_CUSTOMER, NULL, TTL, &s), CT_E_UNAUTH);
+    assert_int_equal(ct_session_check(f->db, CT_SESSION_CUSTOMER, "", TTL, &s), CT_E_UNAUTH);
+    assert_int_equal(ct_session_check(f->db, CT_SESSION_CUSTOMER, "cs_short", TTL, &s), CT_E_UNAUTH);
     /* well-formed but never issued */
     open_session(f, f->customer, "device-unknown", TTL, &c);
     memcpy(forged, c.token, sizeof(forged));
     forged[10] = forged[10] == 'A' ? 'B' : 'A';
-    assert_int_equal(ct_session_check(f->db, forged, TTL, &s), CT_E_UNAUTH);
+    assert_int_equal(ct_session_check(f->db, CT_SESSION_CUSTOMER, forged, TTL, &s), CT_E_UNAUTH);
     /* another kind of token with the same secret part */
     memcpy(forged, c.token, sizeof(forged));
     forged[0] = 'o';
-    assert_int_equal(ct_session_check(f->db, forged, TTL, &s), CT_E_UNAUTH);
+    assert_int_equal(ct_session_check(f->db, CT_SESSION_CUSTOMER, forged, TTL, &s), CT_E_UNAUTH);
 }
 
 static void

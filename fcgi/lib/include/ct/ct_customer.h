@@ -44,6 +44,37 @@ enum ct_err ct_customer_update(struct ct_db *db, struct ct_customer *c);
 /* {id, email, phone, first_name, last_name, country, birth_date, kyc_status, created_at}. */
 struct json_object *ct_customer_json(const struct ct_customer *c);
 
+/* A source of query parameters and a sink for field errors, so the filter parser below runs on a
+ * request (ct_req_query, ct_req_field_error) or on anything else (the fuzz target). */
+struct ct_query_src {
+    const char *(*get)(void *ctx, const char *name);
+    void (*error)(void *ctx, const char *field, const char *message);
+    void *ctx;
+};
+
+/* The admin channel's search of a partner's customers. Text filters match a case-insensitive
+ * substring (name: first, last or "first last"); iban is exact (any of the customer's balances);
+ * the created range is inclusive. Empty fields do not filter. */
+#define CT_CUSTOMER_FILTER_TEXT 255 /* longest name or email filter, bytes */
+struct ct_customer_filter {
+    int64_t partner_id;
+    char name_like[CT_CUSTOMER_FILTER_TEXT * 2 + 3]; /* LIKE patterns */
+    char email_like[CT_CUSTOMER_FILTER_TEXT * 2 + 3];
+    char phone_like[21 * 2 + 3];
+    char iban[35];
+    char kyc_status[10];
+    char created_from[32]; /* DATETIME(6) text */
+    char created_to[32];
+};
+/* Reads name, email, phone, iban, kyc_status, created_from, created_to (partner_id is the
+ * caller's) into f; false after reporting each bad one through q->error. */
+bool ct_customer_filter_parse(const struct ct_query_src *q, struct ct_customer_filter *f);
+/* One page (1-based) of matching customers, newest first; *total counts every match. On CT_OK
+ * *out is a caller-owned array of *n items (free()). */
+enum ct_err ct_customer_search(struct ct_db *db, const struct ct_customer_filter *f,
+                               int64_t page, int64_t per_page, struct ct_customer **out, size_t *n,
+                               int64_t *total);
+
 /* Checks usable by other modules. */
 bool ct_country_valid(const char *cc);
 

@@ -1,5 +1,5 @@
-/* ct_login.h - a customer's password login: one policy for every place a customer types a
- * password (the customer channel's sessions, the OAuth consent page). */
+/* ct_login.h - password logins: one policy for every place a customer types a password (the
+ * customer channel's sessions, the OAuth consent page) and for operators (the admin channel). */
 #ifndef CT_LOGIN_H
 #define CT_LOGIN_H
 #include <stdint.h>
@@ -21,5 +21,19 @@
 enum ct_err ct_customer_login(struct ct_db *db, int64_t partner_id, const char *email,
                               const char *password, char customer_id[CT_UUID_LEN + 1],
                               int64_t *retry_after);
+
+/* An operator's login (the admin channel): the active operator with that email (emails are unique
+ * over the platform), under the same lockout as customers. CT_OK, CT_E_UNAUTH and CT_E_TOOMANY
+ * as above. out->operator_id, partner_id and role are filled whenever the email named an active
+ * operator, a refused attempt included (the audit records who was tried); retry_after on
+ * CT_E_TOOMANY. Runs its own units of work. */
+struct ct_operator_login {
+    char operator_id[CT_UUID_LEN + 1]; /* "" when the email named no active operator */
+    int64_t partner_id;
+    char role[16];
+    int64_t retry_after;
+};
+enum ct_err ct_operator_login(struct ct_db *db, const char *email, const char *password,
+                              struct ct_operator_login *out);
 
 #endif /* CT_LOGIN_H */

@@ -28,6 +28,18 @@ typedef enum ct_err (*ct_handler_fn)(struct ct_req *req);
  * a 2xx reply other than 204 goes out as {"payload": compact JWE} to that key, errors in clear. */
 #define CT_R_JWE 0x0200u      /* J: Encrypted-Request: true; a body is {"payload": compact JWE} */
 #define CT_R_JWE_RESP 0x0400u /* R: Encrypt-Response: true (or Encrypted-Request); clear body */
+/* Admin channel (API.md "Admin channel"). On a CT_R_ADMIN route the dispatcher, before the
+ * handler runs, refuses with 403 in the route's envelope an operator whose role the route does not
+ * name (FORBIDDEN_ROLE; an admin route naming no role admits nobody) and a request whose Origin
+ * header is not one of the operator's partner's admin origins (ORIGIN_NOT_ALLOWED); and after it,
+ * writes the request to the admin audit (admin_audit: operator, partner, method, path, status,
+ * request id), refusals included. CT_R_AUDIT audits a route without an operator session (the
+ * admin login, whose handler fills req->ident once it knows the operator). */
+#define CT_R_ROLE_EMPLOYEE 0x10000u
+#define CT_R_ROLE_MANAGER 0x20000u
+#define CT_R_ROLE_ADMIN 0x40000u
+#define CT_R_ROLE_ANY (CT_R_ROLE_EMPLOYEE | CT_R_ROLE_MANAGER | CT_R_ROLE_ADMIN)
+#define CT_R_AUDIT 0x80000u
 
 /* One row of a pool's route table; the table ends with an all-NULL row. A pattern is a path
  * whose segments are literals or {name} parameters: "/secure/customers/{customerId}". */
@@ -127,6 +139,11 @@ bool ct_body_amount(struct ct_req *req, const char *field, const struct ct_curre
 void ct_body_only(struct ct_req *req, const char *const *allowed);
 void ct_req_field_error(struct ct_req *req, const char *field, const char *message);
 bool ct_req_has_errors(const struct ct_req *req);
+
+/* What the request did beyond its method and path, for its admin audit row (CT_R_ADMIN and
+ * CT_R_AUDIT routes): action (static text, e.g. "IBAN_REVEAL") and target (copied, e.g. the
+ * balance id; may be NULL). */
+void ct_req_audit(struct ct_req *req, const char *action, const char *target);
 
 /* Fail the request: the dispatcher renders the route's error envelope with the status of err,
  * `code` (NULL = ct_err_code(err)) and `message`, plus any field errors recorded. Returns err so
