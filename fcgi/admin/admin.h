@@ -8,10 +8,10 @@
 
 extern const struct ct_route admin_routes[];
 
-enum ct_err admin_session_create(struct ct_req *req); /* POST /admin/sessions */
-enum ct_err admin_session_end(struct ct_req *req);    /* DELETE /admin/sessions/current */
-enum ct_err admin_user_list(struct ct_req *req);      /* GET /admin/users */
-enum ct_err admin_user_get(struct ct_req *req);       /* GET /admin/users/{userId} */
+enum ct_err admin_session_create(struct ct_req *req);      /* POST /admin/sessions */
+enum ct_err admin_session_end(struct ct_req *req);         /* DELETE /admin/sessions/current */
+enum ct_err admin_user_list(struct ct_req *req);           /* GET /admin/users */
+enum ct_err admin_user_get(struct ct_req *req);            /* GET /admin/users/{userId} */
 enum ct_err admin_user_balance_list(struct ct_req *req);   /* GET .../balances */
 enum ct_err admin_user_balance_create(struct ct_req *req); /* POST .../balances */
 enum ct_err admin_balance_iban(struct ct_req *req);        /* GET /admin/balances/{id}/iban */

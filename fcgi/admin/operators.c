@@ -129,8 +129,8 @@ admin_operator_update(struct ct_req *req)
 
     memset(&w, 0, sizeof(w));
     ct_req_audit(req, "OPERATOR_UPDATE", ct_req_path_arg(req, "operatorId"));
-    err = ct_operator_get(req->db, req->ident.partner_id, ct_req_path_arg(req, "operatorId"),
-                          &w.op);
+    err =
+        ct_operator_get(req->db, req->ident.partner_id, ct_req_path_arg(req, "operatorId"), &w.op);
     if (err != CT_OK)
         return ct_req_fail(req, err, NULL, "operator not found");
     if (ct_req_need_body(req) != CT_OK)

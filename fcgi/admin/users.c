@@ -1,5 +1,6 @@
 /* users.c - a partner's users (customers) and their balances as the admin panel sees them: the
  * search with its filters, one user, the user's balances (list, open), and the IBAN reveal. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "ct/ct_balance.h"
@@ -12,6 +13,7 @@
 static const char *query_get(void *ctx, const char *name);
 static void query_error(void *ctx, const char *field, const char *message);
 static enum ct_err path_user(struct ct_req *req, struct ct_customer *c);
+static struct json_object *masked_balance_json(const struct ct_balance *b);
 
 static const char *
 query_get(void *ctx, const char *name)
@@ -66,8 +68,8 @@ admin_user_list(struct ct_req *req)
 static enum ct_err
 path_user(struct ct_req *req, struct ct_customer *c)
 {
-    enum ct_err err = ct_customer_get(req->db, req->ident.partner_id,
-                                      ct_req_path_arg(req, "userId"), c);
+    enum ct_err err =
+        ct_customer_get(req->db, req->ident.partner_id, ct_req_path_arg(req, "userId"), c);
 
     return err == CT_OK ? CT_OK : ct_req_fail(req, err, NULL, "user not found");
 }
@@ -80,6 +82,22 @@ admin_user_get(struct ct_req *req)
     if (path_user(req, &c) != CT_OK)
         return CT_E_NOTFOUND;
     return ct_reply_json(req, 200, ct_customer_json(&c));
+}
+
+/* A balance as the panel lists it: the IBAN masked to its country, check digits and last four
+ * characters ("PL07 **** 0001"); the whole IBAN is the 'Reveal' route's, which is audited. */
+static struct json_object *
+masked_balance_json(const struct ct_balance *b)
+{
+    struct json_object *o = ct_balance_json(b);
+    size_t n = strlen(b->iban);
+    char masked[16];
+
+    (void)snprintf(masked, sizeof(masked), "%.4s **** %s", b->iban, n > 8 ? b->iban + n - 4 : "");
+    json_object_object_del(o, "iban_formatted");
+    json_object_object_add(o, "iban", json_object_new_string(masked));
+    json_object_object_add(o, "iban_masked", json_object_new_boolean(1));
+    return o;
 }
 
 enum ct_err
@@ -105,7 +123,7 @@ admin_user_balance_list(struct ct_req *req)
         return ct_req_fail(req, err, NULL, "balances could not be listed");
     arr = json_object_new_array();
     for (i = 0; i < n; i++)
-        json_object_array_add(arr, ct_balance_json(&items[i]));
+        json_object_array_add(arr, masked_balance_json(&items[i]));
     free(items);
     ct_reply_pagination(req, total, page, per_page);
     return ct_reply_json(req, 200, arr);

@@ -1,16 +1,15 @@
 /* check.c - GET /_auth/{realm}: nginx's auth_request target. 2xx with the identity in X-CT-Auth-*
  * headers (nginx copies them into CT_AUTH_* params, snippets/ct_auth_set.conf), or 401. One
- * database query per check: this runs before every session (customer or operator) and OAuth request, unless nginx
- * answers an OAuth check from its short-lived identity cache (conf/nginx/servers/main.conf), which
- * keeps only the answers marked with X-Accel-Expires here. */
+ * database query per check: this runs before every session (customer or operator) and OAuth
+ * request, unless nginx answers an OAuth check from its short-lived identity cache
+ * (conf/nginx/servers/main.conf), which keeps only the answers marked with X-Accel-Expires here. */
 #include <stdio.h>
 #include <string.h>
 #include "ct/ct_session.h"
 #include "ct/ct_token.h"
 #include "auth.h"
 
-static enum ct_err check_session(struct ct_req *req, enum ct_session_kind kind,
-                                 const char *token);
+static enum ct_err check_session(struct ct_req *req, enum ct_session_kind kind, const char *token);
 static enum ct_err check_oauth(struct ct_req *req, const char *token);
 static enum ct_err refuse(struct ct_req *req, const char *www_authenticate);
 static void ident_cacheable(struct ct_req *req, int64_t expires_in);

@@ -81,8 +81,8 @@ customers_session_create(struct ct_req *req)
 enum ct_err
 customers_session_end(struct ct_req *req)
 {
-    enum ct_err err = ct_session_end(req->db, CT_SESSION_CUSTOMER, req->ident.session,
-                                     req->ident.subject);
+    enum ct_err err =
+        ct_session_end(req->db, CT_SESSION_CUSTOMER, req->ident.session, req->ident.subject);
 
     /* nginx let the request through, so the session was live a moment ago: a concurrent logout */
     if (err == CT_E_NOTFOUND)

@@ -69,8 +69,8 @@ audit_unit(struct ct_db *db, void *arg)
                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
     const struct audit_row *a = arg;
 
-    return ct_db_exec_last(db, sql, "sssssisss", a->operator_id, a->partner_id, a->role,
-                           a->method, a->path, a->status, a->request_id, a->action, a->target);
+    return ct_db_exec_last(db, sql, "sssssisss", a->operator_id, a->partner_id, a->role, a->method,
+                           a->path, a->status, a->request_id, a->action, a->target);
 }
 
 /* After the handler, before the reply is sent: the status is the one the client will get. A

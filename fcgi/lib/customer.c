@@ -324,16 +324,22 @@ ct_customer_search(struct ct_db *db, const struct ct_customer_filter *f, int64_t
     size_t i, got;
     enum ct_err err;
 
-    err = ct_db_query(db, sql_count, &rows, "lssssssssssssss", f->partner_id, name, name, name,
-                      name, email, email, phone, phone, kyc, kyc, from, from, to, to, iban, iban);
+    err = ct_db_query(db, sql_count, &rows,
+                      "l"
+                      "ssssssssssssssss",
+                      f->partner_id, name, name, name, name, email, email, phone, phone, kyc, kyc,
+                      from, from, to, to, iban, iban);
     if (err != CT_OK)
         return err;
     (void)ct_rows_i64(rows, 0, 0, &count);
     ct_rows_free(rows);
     rows = NULL;
-    err = ct_db_query(db, sql_page, &rows, "lssssssssssssssll", f->partner_id, name, name, name,
-                      name, email, email, phone, phone, kyc, kyc, from, from, to, to, iban, iban,
-                      per_page, offset);
+    err = ct_db_query(db, sql_page, &rows,
+                      "l"
+                      "ssssssssssssssss"
+                      "ll",
+                      f->partner_id, name, name, name, name, email, email, phone, phone, kyc, kyc,
+                      from, from, to, to, iban, iban, per_page, offset);
     if (err != CT_OK)
         return err;
     got = ct_rows_count(rows);

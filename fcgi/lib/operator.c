@@ -141,12 +141,11 @@ ct_operator_list(struct ct_db *db, int64_t partner_id, struct ct_operator **out,
 enum ct_err
 ct_operator_update(struct ct_db *db, struct ct_operator *op, const char *password_hash)
 {
-    static const char sql[] =
-        "UPDATE operator SET name = ?, role = ?, status = ?, "
-        "password_hash = COALESCE(?, password_hash), "
-        "failed_logins = IF(? IS NULL, failed_logins, 0), "
-        "locked_until = IF(? IS NULL, locked_until, NULL), "
-        "updated_at = CURRENT_TIMESTAMP(6) WHERE id = ? AND partner_id = ?";
+    static const char sql[] = "UPDATE operator SET name = ?, role = ?, status = ?, "
+                              "password_hash = COALESCE(?, password_hash), "
+                              "failed_logins = IF(? IS NULL, failed_logins, 0), "
+                              "locked_until = IF(? IS NULL, locked_until, NULL), "
+                              "updated_at = CURRENT_TIMESTAMP(6) WHERE id = ? AND partner_id = ?";
     enum ct_err err;
 
     if (!ct_operator_role_valid(op->role) || !ct_operator_status_valid(op->status))
@@ -172,9 +171,8 @@ ct_operator_json(const struct ct_operator *op)
     json_object_object_add(o, "status", json_object_new_string(op->status));
     json_object_object_add(o, "created_at", json_object_new_string(op->created_at));
     json_object_object_add(o, "last_login_at",
-                           op->last_login_at[0] != '\0'
-                               ? json_object_new_string(op->last_login_at)
-                               : json_object_new_null());
+                           op->last_login_at[0] != '\0' ? json_object_new_string(op->last_login_at)
+                                                        : json_object_new_null());
     return o;
 }
 

@@ -204,8 +204,10 @@ test_end(void **state)
     assert_int_equal(ct_session_end(f->db, CT_SESSION_CUSTOMER, c.s.id, f->customer), CT_OK);
     assert_int_equal(ct_session_check(f->db, CT_SESSION_CUSTOMER, c.token, TTL, &s), CT_E_UNAUTH);
     /* ended once: a second logout finds nothing */
-    assert_int_equal(ct_session_end(f->db, CT_SESSION_CUSTOMER, c.s.id, f->customer), CT_E_NOTFOUND);
-    assert_int_equal(ct_session_end(f->db, CT_SESSION_CUSTOMER, "not-a-uuid", f->customer), CT_E_NOTFOUND);
+    assert_int_equal(ct_session_end(f->db, CT_SESSION_CUSTOMER, c.s.id, f->customer),
+                     CT_E_NOTFOUND);
+    assert_int_equal(ct_session_end(f->db, CT_SESSION_CUSTOMER, "not-a-uuid", f->customer),
+                     CT_E_NOTFOUND);
     /* the other session of the same device lives on */
     assert_int_equal(ct_session_check(f->db, CT_SESSION_CUSTOMER, d.token, TTL, &s), CT_OK);
     assert_string_equal(s.id, d.s.id);
@@ -221,7 +223,8 @@ test_unknown_tokens(void **state)
 
     assert_int_equal(ct_session_check(f->db, CT_SESSION_CUSTOMER, NULL, TTL, &s), CT_E_UNAUTH);
     assert_int_equal(ct_session_check(f->db, CT_SESSION_CUSTOMER, "", TTL, &s), CT_E_UNAUTH);
-    assert_int_equal(ct_session_check(f->db, CT_SESSION_CUSTOMER, "cs_short", TTL, &s), CT_E_UNAUTH);
+    assert_int_equal(ct_session_check(f->db, CT_SESSION_CUSTOMER, "cs_short", TTL, &s),
+                     CT_E_UNAUTH);
     /* well-formed but never issued */
     open_session(f, f->customer, "device-unknown", TTL, &c);
     memcpy(forged, c.token, sizeof(forged));

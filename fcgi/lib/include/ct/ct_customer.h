@@ -71,8 +71,8 @@ struct ct_customer_filter {
 bool ct_customer_filter_parse(const struct ct_query_src *q, struct ct_customer_filter *f);
 /* One page (1-based) of matching customers, newest first; *total counts every match. On CT_OK
  * *out is a caller-owned array of *n items (free()). */
-enum ct_err ct_customer_search(struct ct_db *db, const struct ct_customer_filter *f,
-                               int64_t page, int64_t per_page, struct ct_customer **out, size_t *n,
+enum ct_err ct_customer_search(struct ct_db *db, const struct ct_customer_filter *f, int64_t page,
+                               int64_t per_page, struct ct_customer **out, size_t *n,
                                int64_t *total);
 
 /* Checks usable by other modules. */

@@ -45,8 +45,7 @@ enum ct_err ct_operator_list(struct ct_db *db, int64_t partner_id, struct ct_ope
 /* Writes op's name, role and status (and the new password hash unless NULL; a new password also
  * lifts a lock) to the operator op->id of op->partner_id, then reads it back into op.
  * CT_E_NOTFOUND when there is none. */
-enum ct_err ct_operator_update(struct ct_db *db, struct ct_operator *op,
-                               const char *password_hash);
+enum ct_err ct_operator_update(struct ct_db *db, struct ct_operator *op, const char *password_hash);
 /* {id, email, name, role, status, created_at, last_login_at (null when never)}. */
 struct json_object *ct_operator_json(const struct ct_operator *op);
 
