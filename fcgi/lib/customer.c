@@ -215,8 +215,8 @@ ct_customer_json(const struct ct_customer *c)
     return o;
 }
 
-/* "%in%" with LIKE's wildcards and escape character taken literally, lower-cased (the search is
- * case-insensitive); out holds 2 * strlen(in) + 3 bytes. */
+/* "%in%" with LIKE's wildcards and escape character taken literally; out holds 2 * strlen(in) + 3
+ * bytes. The query lower-cases both sides (the search is case-insensitive, accents included). */
 static void
 like_pattern(const char *in, char *out)
 {
@@ -226,7 +226,7 @@ like_pattern(const char *in, char *out)
     for (; *in != '\0'; in++) {
         if (*in == '%' || *in == '_' || *in == '\\')
             out[o++] = '\\';
-        out[o++] = (char)tolower((unsigned char)*in);
+        out[o++] = *in;
     }
     out[o++] = '%';
     out[o] = '\0';
@@ -304,9 +304,9 @@ ct_customer_search(struct ct_db *db, const struct ct_customer_filter *f, int64_t
 {
 #define SEARCH_WHERE                                                                               \
     "WHERE c.partner_id = ? "                                                                      \
-    "AND (? IS NULL OR LOWER(c.first_name) LIKE ? OR LOWER(c.last_name) LIKE ? "                   \
-    "OR LOWER(CONCAT(c.first_name, ' ', c.last_name)) LIKE ?) "                                    \
-    "AND (? IS NULL OR LOWER(c.email) LIKE ?) AND (? IS NULL OR c.phone LIKE ?) "                  \
+    "AND (? IS NULL OR LOWER(c.first_name) LIKE LOWER(?) OR LOWER(c.last_name) LIKE LOWER(?) "     \
+    "OR LOWER(CONCAT(c.first_name, ' ', c.last_name)) LIKE LOWER(?)) "                             \
+    "AND (? IS NULL OR LOWER(c.email) LIKE LOWER(?)) AND (? IS NULL OR c.phone LIKE ?) "           \
     "AND (? IS NULL OR c.kyc_status = ?) AND (? IS NULL OR c.created_at >= ?) "                    \
     "AND (? IS NULL OR c.created_at <= ?) AND (? IS NULL OR EXISTS (SELECT 1 FROM balance b "      \
     "WHERE b.iban = ? AND b.customer_id = c.id AND b.partner_id = c.partner_id)) "

@@ -152,7 +152,7 @@ ct_operator_update(struct ct_db *db, struct ct_operator *op, const char *passwor
         return CT_E_INTERNAL;
     err = ct_operator_get(db, op->partner_id, op->id, &(struct ct_operator){0});
     if (err == CT_OK)
-        err = ct_db_exec(db, sql, NULL, "ssssssl", op->name, op->role, op->status, password_hash,
+        err = ct_db_exec(db, sql, NULL, "sssssssl", op->name, op->role, op->status, password_hash,
                          password_hash, password_hash, op->id, op->partner_id);
     if (err == CT_OK)
         err = ct_operator_get(db, op->partner_id, op->id, op);
