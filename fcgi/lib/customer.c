@@ -265,7 +265,8 @@ ct_customer_filter_parse(const struct ct_query_src *q, struct ct_customer_filter
     ok &= filter_text(q, "phone", 21, f->phone_like);
     f->iban[0] = f->kyc_status[0] = '\0';
     v = q->get(q->ctx, "iban");
-    if (v != NULL && *v != '\0' && ct_iban_normalize(v, f->iban) != CT_OK) {
+    if (v != NULL && *v != '\0' &&
+        (ct_iban_normalize(v, f->iban) != CT_OK || !ct_iban_valid(f->iban))) {
         f->iban[0] = '\0';
         q->error(q->ctx, "iban", "must be an IBAN");
         ok = false;

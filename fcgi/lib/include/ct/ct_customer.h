@@ -53,7 +53,8 @@ struct ct_query_src {
 };
 
 /* The admin channel's search of a partner's customers. Text filters match a case-insensitive
- * substring (name: first, last or "first last"); iban is exact (any of the customer's balances);
+ * substring (name: first, last or "first last"); iban (a valid IBAN, spaces and case
+ * as the client likes) is exact, on any of the customer's balances;
  * the created range is inclusive. Empty fields do not filter. */
 #define CT_CUSTOMER_FILTER_TEXT 255 /* longest name or email filter, bytes */
 struct ct_customer_filter {
