@@ -48,19 +48,7 @@ admin_summary(struct ct_req *req)
 enum ct_err
 admin_partner_balance_list(struct ct_req *req)
 {
-    struct ct_pbal *items = NULL;
-    struct json_object *arr;
-    size_t n = 0, i;
-    enum ct_err err;
-
-    err = ct_pbal_list(req->db, req->ident.partner_id, &items, &n);
-    if (err != CT_OK)
-        return ct_req_fail(req, err, NULL, "partner balances could not be read");
-    arr = json_object_new_array();
-    for (i = 0; i < n; i++)
-        json_object_array_add(arr, ct_pbal_json(&items[i]));
-    free(items);
-    return ct_reply_json(req, 200, arr);
+    return ct_pbal_reply_list(req);
 }
 
 static enum ct_err

@@ -9,6 +9,7 @@
 #include "ct/ct_mem.h"
 #include "ct/ct_money.h"
 #include "ct/ct_partner_balance.h"
+#include "ct/ct_req.h"
 
 /* Credit and deposit balances are charged by every user's movement: split over this many ledger
  * accounts, a user always on the same one (by its account id), concurrent movements of different
@@ -557,4 +558,22 @@ ct_pbal_summary_json(const struct ct_pbal_summary *s)
     json_object_object_add(o, "technical", ct_amount_json(s->technical, s->currency));
     json_object_object_add(o, "wallet", ct_amount_json(s->wallet, s->currency));
     return o;
+}
+
+enum ct_err
+ct_pbal_reply_list(struct ct_req *req)
+{
+    struct ct_pbal *items = NULL;
+    struct json_object *arr;
+    size_t n = 0, i;
+    enum ct_err err;
+
+    err = ct_pbal_list(req->db, req->ident.partner_id, &items, &n);
+    if (err != CT_OK)
+        return ct_req_fail(req, err, NULL, "partner balances could not be read");
+    arr = json_object_new_array();
+    for (i = 0; i < n; i++)
+        json_object_array_add(arr, ct_pbal_json(&items[i]));
+    free(items);
+    return ct_reply_json(req, 200, arr);
 }

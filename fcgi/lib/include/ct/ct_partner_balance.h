@@ -86,4 +86,9 @@ struct json_object *ct_pbal_json(const struct ct_pbal *pb);
 /* {currency, users, partner_credit, partner_deposit, technical, wallet}. */
 struct json_object *ct_pbal_summary_json(const struct ct_pbal_summary *s);
 
+/* GET of every channel that lists the caller's partner balances (secure, admin): 200 with the
+ * array of ct_pbal_json for req->ident.partner_id, or the failure through ct_req_fail(). */
+struct ct_req;
+enum ct_err ct_pbal_reply_list(struct ct_req *req);
+
 #endif /* CT_PARTNER_BALANCE_H */
