@@ -19,11 +19,11 @@
 #include <openssl/crypto.h>
 #include "ct/ct_conf.h"
 #include "ct/ct_db.h"
-#include "ct/ct_log.h"
 #include "ct/ct_oauth.h"
 #include "ct/ct_partner.h"
 #include "ct/ct_password.h"
 #include "ct/ct_token.h"
+#include "ct/ct_tool.h"
 #include "ct/ct_util.h"
 
 #define MAX_URIS 8
@@ -38,13 +38,13 @@ struct add_args {
 };
 
 static int usage(void);
+static const char prog[] = "oauth_client";
 static enum ct_err add_unit(struct ct_db *db, void *arg);
 static bool secret_from_file(const char *path, char secret[CT_TOKEN_MAX], bool *created);
 static int cmd_add(struct ct_db *db, int argc, char **argv);
 static int cmd_add_uri(struct ct_db *db, int argc, char **argv);
 static int cmd_list(struct ct_db *db, int argc, char **argv);
 static int cmd_status(struct ct_db *db, int argc, char **argv, bool active);
-static int exit_for(enum ct_err err, const char *what);
 
 static int
 usage(void)
@@ -56,27 +56,6 @@ usage(void)
             "       comptoir-oauth_client CONF list [--partner PUBLIC_ID]\n"
             "       comptoir-oauth_client CONF disable|enable CLIENT_ID\n");
     return 2;
-}
-
-static int
-exit_for(enum ct_err err, const char *what)
-{
-    switch (err) {
-    case CT_OK:
-        return 0;
-    case CT_E_CONFLICT:
-        fprintf(stderr, "oauth_client: %s: exists already\n", what);
-        return 1;
-    case CT_E_NOTFOUND:
-        fprintf(stderr, "oauth_client: %s: not found\n", what);
-        return 1;
-    case CT_E_RULE:
-        fprintf(stderr, "oauth_client: %s: invalid\n", what);
-        return 1;
-    default:
-        fprintf(stderr, "oauth_client: %s: database failure\n", what);
-        return 2;
-    }
 }
 
 /* The secret in path (first line), or a new one written there with mode 0600. */
@@ -150,23 +129,23 @@ cmd_add(struct ct_db *db, int argc, char **argv)
         return usage();
     for (i = 0; i < (int)a.nuris; i++)
         if (!ct_oauth_redirect_uri_valid(a.uris[i]))
-            return exit_for(CT_E_RULE, a.uris[i]);
+            return ct_tool_exit(prog, CT_E_RULE, a.uris[i]);
     if (a.client_id != NULL && (strlen(a.client_id) == 0 || strlen(a.client_id) > 80))
-        return exit_for(CT_E_RULE, "client id");
+        return ct_tool_exit(prog, CT_E_RULE, "client id");
     if (a.client_id != NULL)
         (void)snprintf(a.id, sizeof(a.id), "%s", a.client_id);
     else if (ct_uuid_new(a.id) != CT_OK)
         return 2;
     err = ct_partner_find(db, a.partner, &a.partner_id);
     if (err != CT_OK)
-        return exit_for(err, a.partner);
+        return ct_tool_exit(prog, err, a.partner);
     if (a.secret_file != NULL ? !secret_from_file(a.secret_file, secret, &created)
                               : ct_token_new("sk", secret, (unsigned char[32]){0}) != CT_OK)
         return 2;
     if (ct_password_hash(secret, a.hash) != CT_OK)
         return 2;
     err = ct_db_txn(db, add_unit, &a);
-    rc = exit_for(err, a.id);
+    rc = ct_tool_exit(prog, err, a.id);
     if (rc == 0) {
         printf("client_id=%s\n", a.id);
         if (a.secret_file == NULL)
@@ -202,8 +181,8 @@ cmd_add_uri(struct ct_db *db, int argc, char **argv)
     a.id = argv[0];
     a.uri = argv[1];
     if (!ct_oauth_redirect_uri_valid(a.uri))
-        return exit_for(CT_E_RULE, a.uri);
-    return exit_for(ct_db_txn(db, uri_unit, &a), a.uri);
+        return ct_tool_exit(prog, CT_E_RULE, a.uri);
+    return ct_tool_exit(prog, ct_db_txn(db, uri_unit, &a), a.uri);
 }
 
 static int
@@ -226,7 +205,7 @@ cmd_list(struct ct_db *db, int argc, char **argv)
         return usage();
     err = ct_db_query(db, sql, &rows, "ss", partner, partner);
     if (err != CT_OK)
-        return exit_for(err, "list");
+        return ct_tool_exit(prog, err, "list");
     printf("client_id\tpartner\tstatus\tname\tredirect_uris\n");
     for (i = 0; i < ct_rows_count(rows); i++)
         printf("%s\t%s\t%s\t%s\t%s\n", ct_rows_str(rows, i, 0), ct_rows_str(rows, i, 1),
@@ -257,7 +236,7 @@ cmd_status(struct ct_db *db, int argc, char **argv, bool active)
         return usage();
     a.id = argv[0];
     a.active = active;
-    return exit_for(ct_db_txn(db, status_unit, &a), a.id);
+    return ct_tool_exit(prog, ct_db_txn(db, status_unit, &a), a.id);
 }
 
 int
@@ -265,21 +244,12 @@ main(int argc, char **argv)
 {
     struct ct_conf conf;
     struct ct_db *db = NULL;
-    char why[256] = "";
     int rc = 2;
 
     if (argc < 3)
         return usage();
-    ct_log_setup("oauth_client", LOG_WARNING);
-    if (ct_conf_load(strcmp(argv[1], "-") == 0 ? NULL : argv[1], &conf, why, sizeof(why)) !=
-        CT_OK) {
-        fprintf(stderr, "oauth_client: bad configuration: %s\n", why);
+    if (!ct_tool_connect(prog, argv[1], &conf, &db))
         return 2;
-    }
-    if (ct_db_open(&conf, &db) != CT_OK) {
-        fprintf(stderr, "oauth_client: cannot connect to the database\n");
-        return 2;
-    }
     if (strcmp(argv[2], "add") == 0)
         rc = cmd_add(db, argc - 3, argv + 3);
     else if (strcmp(argv[2], "add-uri") == 0)

@@ -20,10 +20,10 @@
 #include <openssl/rand.h>
 #include "ct/ct_conf.h"
 #include "ct/ct_db.h"
-#include "ct/ct_log.h"
 #include "ct/ct_operator.h"
 #include "ct/ct_partner.h"
 #include "ct/ct_password.h"
+#include "ct/ct_tool.h"
 #include "ct/ct_util.h"
 
 #define PASSWORD_MAX 160
@@ -44,7 +44,7 @@ struct origin_args {
 };
 
 static int usage(void);
-static int exit_for(enum ct_err err, const char *what);
+static const char prog[] = "operator";
 static bool read_password(const char *path, char password[PASSWORD_MAX]);
 static enum ct_err add_unit(struct ct_db *db, void *arg);
 static enum ct_err role_unit(struct ct_db *db, void *arg);
@@ -64,27 +64,6 @@ usage(void)
             "       comptoir-operator CONF set-role EMAIL EMPLOYEE|MANAGER|ADMIN\n"
             "       comptoir-operator CONF origins PUBLIC_ID list|add ORIGIN|remove ORIGIN\n");
     return 2;
-}
-
-static int
-exit_for(enum ct_err err, const char *what)
-{
-    switch (err) {
-    case CT_OK:
-        return 0;
-    case CT_E_CONFLICT:
-        fprintf(stderr, "operator: %s: exists already\n", what);
-        return 1;
-    case CT_E_NOTFOUND:
-        fprintf(stderr, "operator: %s: not found\n", what);
-        return 1;
-    case CT_E_RULE:
-        fprintf(stderr, "operator: %s: invalid\n", what);
-        return 1;
-    default:
-        fprintf(stderr, "operator: %s: database failure\n", what);
-        return 2;
-    }
 }
 
 /* The first line of path, which must pass the password policy. */
@@ -144,18 +123,18 @@ cmd_add(struct ct_db *db, int argc, char **argv)
     if (i != argc || partner == NULL || email == NULL || role == NULL)
         return usage();
     if (!ct_operator_role_valid(role))
-        return exit_for(CT_E_RULE, role);
+        return ct_tool_exit(prog, CT_E_RULE, role);
     if (strlen(email) > CT_OPERATOR_EMAIL_MAX || strchr(email, '@') == NULL)
-        return exit_for(CT_E_RULE, email);
+        return ct_tool_exit(prog, CT_E_RULE, email);
     if (strlen(name) > CT_OPERATOR_NAME_MAX)
-        return exit_for(CT_E_RULE, "name");
+        return ct_tool_exit(prog, CT_E_RULE, "name");
     memset(&a, 0, sizeof(a));
     (void)snprintf(a.op.email, sizeof(a.op.email), "%s", email);
     (void)snprintf(a.op.name, sizeof(a.op.name), "%s", name);
     (void)snprintf(a.op.role, sizeof(a.op.role), "%s", role);
     err = ct_partner_find(db, partner, &a.op.partner_id);
     if (err != CT_OK)
-        return exit_for(err, partner);
+        return ct_tool_exit(prog, err, partner);
     if (file != NULL) {
         if (!read_password(file, password))
             return 1;
@@ -168,7 +147,7 @@ cmd_add(struct ct_db *db, int argc, char **argv)
     }
     if (ct_password_hash(password, a.hash) != CT_OK)
         return 2;
-    rc = exit_for(ct_db_txn(db, add_unit, &a), email);
+    rc = ct_tool_exit(prog, ct_db_txn(db, add_unit, &a), email);
     if (rc == 0) {
         printf("operator_id=%s\n", a.op.id);
         if (file == NULL)
@@ -195,7 +174,7 @@ cmd_list(struct ct_db *db, int argc, char **argv)
         return usage();
     err = ct_db_query(db, sql, &rows, "ss", partner, partner);
     if (err != CT_OK)
-        return exit_for(err, "list");
+        return ct_tool_exit(prog, err, "list");
     printf("id\tpartner\temail\trole\tstatus\tname\n");
     for (i = 0; i < ct_rows_count(rows); i++)
         printf("%s\t%s\t%s\t%s\t%s\t%s\n", ct_rows_str(rows, i, 0), ct_rows_str(rows, i, 1),
@@ -228,8 +207,8 @@ cmd_set_role(struct ct_db *db, int argc, char **argv)
     a.email = argv[0];
     a.role = argv[1];
     if (!ct_operator_role_valid(a.role))
-        return exit_for(CT_E_RULE, a.role);
-    return exit_for(ct_db_txn(db, role_unit, &a), a.email);
+        return ct_tool_exit(prog, CT_E_RULE, a.role);
+    return ct_tool_exit(prog, ct_db_txn(db, role_unit, &a), a.email);
 }
 
 static enum ct_err
@@ -256,11 +235,11 @@ cmd_origins(struct ct_db *db, int argc, char **argv)
     memset(&a, 0, sizeof(a));
     err = ct_partner_find(db, argv[0], &a.partner_id);
     if (err != CT_OK)
-        return exit_for(err, argv[0]);
+        return ct_tool_exit(prog, err, argv[0]);
     if (argc == 2 && strcmp(argv[1], "list") == 0) {
         err = ct_db_query(db, sql, &rows, "l", a.partner_id);
         if (err != CT_OK)
-            return exit_for(err, "origins");
+            return ct_tool_exit(prog, err, "origins");
         for (i = 0; i < ct_rows_count(rows); i++)
             printf("%s\n", ct_rows_str(rows, i, 0));
         ct_rows_free(rows);
@@ -271,8 +250,8 @@ cmd_origins(struct ct_db *db, int argc, char **argv)
     a.add = strcmp(argv[1], "add") == 0;
     a.origin = argv[2];
     if (!ct_admin_origin_valid(a.origin))
-        return exit_for(CT_E_RULE, a.origin);
-    return exit_for(ct_db_txn(db, origin_unit, &a), a.origin);
+        return ct_tool_exit(prog, CT_E_RULE, a.origin);
+    return ct_tool_exit(prog, ct_db_txn(db, origin_unit, &a), a.origin);
 }
 
 int
@@ -280,21 +259,12 @@ main(int argc, char **argv)
 {
     struct ct_conf conf;
     struct ct_db *db = NULL;
-    char why[256] = "";
     int rc = 2;
 
     if (argc < 3)
         return usage();
-    ct_log_setup("operator", LOG_WARNING);
-    if (ct_conf_load(strcmp(argv[1], "-") == 0 ? NULL : argv[1], &conf, why, sizeof(why)) !=
-        CT_OK) {
-        fprintf(stderr, "operator: bad configuration: %s\n", why);
+    if (!ct_tool_connect(prog, argv[1], &conf, &db))
         return 2;
-    }
-    if (ct_db_open(&conf, &db) != CT_OK) {
-        fprintf(stderr, "operator: cannot connect to the database\n");
-        return 2;
-    }
     if (strcmp(argv[2], "add") == 0)
         rc = cmd_add(db, argc - 3, argv + 3);
     else if (strcmp(argv[2], "list") == 0)
