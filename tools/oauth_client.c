@@ -45,6 +45,8 @@ static int cmd_add(struct ct_db *db, int argc, char **argv);
 static int cmd_add_uri(struct ct_db *db, int argc, char **argv);
 static int cmd_list(struct ct_db *db, int argc, char **argv);
 static int cmd_status(struct ct_db *db, int argc, char **argv, bool active);
+static int cmd_disable(struct ct_db *db, int argc, char **argv);
+static int cmd_enable(struct ct_db *db, int argc, char **argv);
 
 static int
 usage(void)
@@ -239,29 +241,25 @@ cmd_status(struct ct_db *db, int argc, char **argv, bool active)
     return ct_tool_exit(prog, ct_db_txn(db, status_unit, &a), a.id);
 }
 
+static int
+cmd_disable(struct ct_db *db, int argc, char **argv)
+{
+    return cmd_status(db, argc, argv, false);
+}
+
+static int
+cmd_enable(struct ct_db *db, int argc, char **argv)
+{
+    return cmd_status(db, argc, argv, true);
+}
+
 int
 main(int argc, char **argv)
 {
-    struct ct_conf conf;
-    struct ct_db *db = NULL;
-    int rc = 2;
+    static const struct ct_tool_cmd cmds[] = {
+        {"add", cmd_add},         {"add-uri", cmd_add_uri}, {"list", cmd_list},
+        {"disable", cmd_disable}, {"enable", cmd_enable},   {NULL, NULL},
+    };
 
-    if (argc < 3)
-        return usage();
-    if (!ct_tool_connect(prog, argv[1], &conf, &db))
-        return 2;
-    if (strcmp(argv[2], "add") == 0)
-        rc = cmd_add(db, argc - 3, argv + 3);
-    else if (strcmp(argv[2], "add-uri") == 0)
-        rc = cmd_add_uri(db, argc - 3, argv + 3);
-    else if (strcmp(argv[2], "list") == 0)
-        rc = cmd_list(db, argc - 3, argv + 3);
-    else if (strcmp(argv[2], "disable") == 0)
-        rc = cmd_status(db, argc - 3, argv + 3, false);
-    else if (strcmp(argv[2], "enable") == 0)
-        rc = cmd_status(db, argc - 3, argv + 3, true);
-    else
-        rc = usage();
-    ct_db_close(db);
-    return rc;
+    return ct_tool_main(prog, argc, argv, cmds, usage);
 }

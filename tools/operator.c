@@ -257,24 +257,10 @@ cmd_origins(struct ct_db *db, int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-    struct ct_conf conf;
-    struct ct_db *db = NULL;
-    int rc = 2;
+    static const struct ct_tool_cmd cmds[] = {
+        {"add", cmd_add},         {"list", cmd_list}, {"set-role", cmd_set_role},
+        {"origins", cmd_origins}, {NULL, NULL},
+    };
 
-    if (argc < 3)
-        return usage();
-    if (!ct_tool_connect(prog, argv[1], &conf, &db))
-        return 2;
-    if (strcmp(argv[2], "add") == 0)
-        rc = cmd_add(db, argc - 3, argv + 3);
-    else if (strcmp(argv[2], "list") == 0)
-        rc = cmd_list(db, argc - 3, argv + 3);
-    else if (strcmp(argv[2], "set-role") == 0)
-        rc = cmd_set_role(db, argc - 3, argv + 3);
-    else if (strcmp(argv[2], "origins") == 0)
-        rc = cmd_origins(db, argc - 3, argv + 3);
-    else
-        rc = usage();
-    ct_db_close(db);
-    return rc;
+    return ct_tool_main(prog, argc, argv, cmds, usage);
 }

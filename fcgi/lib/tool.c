@@ -42,3 +42,25 @@ ct_tool_exit(const char *prog, enum ct_err err, const char *what)
         return 2;
     }
 }
+
+int
+ct_tool_main(const char *prog, int argc, char **argv, const struct ct_tool_cmd *cmds,
+             int (*usage)(void))
+{
+    struct ct_conf conf;
+    struct ct_db *db = NULL;
+    int rc;
+
+    if (argc < 3)
+        return usage();
+    for (; cmds->name != NULL; cmds++)
+        if (strcmp(cmds->name, argv[2]) == 0)
+            break;
+    if (cmds->name == NULL)
+        return usage();
+    if (!ct_tool_connect(prog, argv[1], &conf, &db))
+        return 2;
+    rc = cmds->run(db, argc - 3, argv + 3);
+    ct_db_close(db);
+    return rc;
+}

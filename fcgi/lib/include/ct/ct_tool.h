@@ -16,4 +16,15 @@ bool ct_tool_connect(const char *prog, const char *conf_path, struct ct_conf *co
  * invalid), said on stderr; 2 any other failure, said on stderr. */
 int ct_tool_exit(const char *prog, enum ct_err err, const char *what);
 
+/* A tool of the form `prog CONF COMMAND ARGS...`: connects with CONF (ct_tool_connect), runs the
+ * command of `cmds` (ended by a NULL name) named by argv[2] with the arguments after it, closes
+ * the connection and returns the command's exit status; usage() when argv has no command or an
+ * unknown one, 2 when the connection fails. */
+struct ct_tool_cmd {
+    const char *name;
+    int (*run)(struct ct_db *db, int argc, char **argv);
+};
+int ct_tool_main(const char *prog, int argc, char **argv, const struct ct_tool_cmd *cmds,
+                 int (*usage)(void));
+
 #endif /* CT_TOOL_H */
