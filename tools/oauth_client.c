@@ -196,24 +196,8 @@ cmd_list(struct ct_db *db, int argc, char **argv)
         "JOIN partner p ON p.id = c.partner_id LEFT JOIN oauth_redirect_uri r ON r.client_id = "
         "c.id "
         "WHERE ? IS NULL OR p.public_id = ? GROUP BY c.id ORDER BY c.id";
-    const char *partner = NULL;
-    struct ct_rows *rows = NULL;
-    enum ct_err err;
-    size_t i;
-
-    if (argc == 2 && strcmp(argv[0], "--partner") == 0)
-        partner = argv[1];
-    else if (argc != 0)
-        return usage();
-    err = ct_db_query(db, sql, &rows, "ss", partner, partner);
-    if (err != CT_OK)
-        return ct_tool_exit(prog, err, "list");
-    printf("client_id\tpartner\tstatus\tname\tredirect_uris\n");
-    for (i = 0; i < ct_rows_count(rows); i++)
-        printf("%s\t%s\t%s\t%s\t%s\n", ct_rows_str(rows, i, 0), ct_rows_str(rows, i, 1),
-               ct_rows_str(rows, i, 2), ct_rows_str(rows, i, 3), ct_rows_str(rows, i, 4));
-    ct_rows_free(rows);
-    return 0;
+    return ct_tool_list(prog, db, argc, argv, sql,
+                        "client_id\tpartner\tstatus\tname\tredirect_uris", usage);
 }
 
 struct status_args {

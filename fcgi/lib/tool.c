@@ -64,3 +64,29 @@ ct_tool_main(const char *prog, int argc, char **argv, const struct ct_tool_cmd *
     ct_db_close(db);
     return rc;
 }
+
+int
+ct_tool_list(const char *prog, struct ct_db *db, int argc, char **argv, const char *sql,
+             const char *header, int (*usage)(void))
+{
+    const char *partner = NULL, *v;
+    struct ct_rows *rows = NULL;
+    enum ct_err err;
+    size_t i, c;
+
+    if (argc == 2 && strcmp(argv[0], "--partner") == 0)
+        partner = argv[1];
+    else if (argc != 0)
+        return usage();
+    err = ct_db_query(db, sql, &rows, "ss", partner, partner);
+    if (err != CT_OK)
+        return ct_tool_exit(prog, err, "list");
+    printf("%s\n", header);
+    for (i = 0; i < ct_rows_count(rows); i++)
+        for (c = 0; c < ct_rows_cols(rows); c++) {
+            v = ct_rows_str(rows, i, c);
+            printf("%s%c", v != NULL ? v : "", c + 1 < ct_rows_cols(rows) ? '\t' : '\n');
+        }
+    ct_rows_free(rows);
+    return 0;
+}

@@ -27,4 +27,10 @@ struct ct_tool_cmd {
 int ct_tool_main(const char *prog, int argc, char **argv, const struct ct_tool_cmd *cmds,
                  int (*usage)(void));
 
+/* A tool's `list [--partner PUBLIC_ID]`: runs sql (a static statement whose two 's' parameters
+ * both take the partner's public id, NULL without --partner) and prints header, then one line per
+ * row with its columns tab-separated. usage() for other arguments. */
+int ct_tool_list(const char *prog, struct ct_db *db, int argc, char **argv, const char *sql,
+                 const char *header, int (*usage)(void));
+
 #endif /* CT_TOOL_H */
