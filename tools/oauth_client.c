@@ -196,6 +196,7 @@ cmd_list(struct ct_db *db, int argc, char **argv)
         "JOIN partner p ON p.id = c.partner_id LEFT JOIN oauth_redirect_uri r ON r.client_id = "
         "c.id "
         "WHERE ? IS NULL OR p.public_id = ? GROUP BY c.id ORDER BY c.id";
+
     return ct_tool_list(prog, db, argc, argv, sql,
                         "client_id\tpartner\tstatus\tname\tredirect_uris", usage);
 }

@@ -163,6 +163,7 @@ cmd_list(struct ct_db *db, int argc, char **argv)
     static const char sql[] = "SELECT o.id, p.public_id, o.email, o.role, o.status, o.name "
                               "FROM operator o JOIN partner p ON p.id = o.partner_id "
                               "WHERE ? IS NULL OR p.public_id = ? ORDER BY o.created_at, o.id";
+
     return ct_tool_list(prog, db, argc, argv, sql, "id\tpartner\temail\trole\tstatus\tname", usage);
 }
 
