@@ -1,6 +1,7 @@
-/* test_operator.c - the admin channel's pure code: roles and statuses, admin origins as browsers
- * send them, the operator JSON, and the user search's filter parser (LIKE escaping, IBAN
- * normalization, KYC statuses, time bounds, lengths, each bad field reported). */
+/* test_operator.c - the admin channel's pure code and the operator tools' helpers (ct_tool): roles
+ * and statuses, admin origins as browsers send them, the operator JSON, and the user search's
+ * filter parser (LIKE escaping, IBAN normalization, KYC statuses, time bounds, lengths, each bad
+ * field reported). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include "ct/ct_customer.h"
 #include "ct/ct_operator.h"
+#include "ct/ct_tool.h"
 
 /* A query of name=value pairs (NULL-terminated) and the fields reported bad. */
 struct fake_query {
@@ -204,6 +206,38 @@ test_filter_errors(void **state)
     assert_string_equal(f.kyc_status, "");
 }
 
+/* The tools' exit statuses: 0 done, 1 refused, 2 failure. */
+static void
+test_tool_exit(void **state)
+{
+    (void)state;
+    assert_int_equal(ct_tool_exit("t", CT_OK, "x"), 0);
+    assert_int_equal(ct_tool_exit("t", CT_E_CONFLICT, "x"), 1);
+    assert_int_equal(ct_tool_exit("t", CT_E_NOTFOUND, "x"), 1);
+    assert_int_equal(ct_tool_exit("t", CT_E_RULE, "x"), 1);
+    assert_int_equal(ct_tool_exit("t", CT_E_BUSY, "x"), 2);
+    assert_int_equal(ct_tool_exit("t", CT_E_INTERNAL, "x"), 2);
+}
+
+static int
+no_usage(void)
+{
+    return 7;
+}
+
+/* No command or an unknown one is usage(), before any connection is tried. */
+static void
+test_tool_main_usage(void **state)
+{
+    static const struct ct_tool_cmd cmds[] = {{NULL, NULL}};
+    char *none[] = {"t", "/nonexistent.conf", NULL};
+    char *unknown[] = {"t", "/nonexistent.conf", "frobnicate", NULL};
+
+    (void)state;
+    assert_int_equal(ct_tool_main("t", 2, none, cmds, no_usage), 7);
+    assert_int_equal(ct_tool_main("t", 3, unknown, cmds, no_usage), 7);
+}
+
 int
 main(void)
 {
@@ -211,6 +245,7 @@ main(void)
         cmocka_unit_test(test_roles_and_statuses), cmocka_unit_test(test_origins),
         cmocka_unit_test(test_operator_json),      cmocka_unit_test(test_filter_empty),
         cmocka_unit_test(test_filter_values),      cmocka_unit_test(test_filter_errors),
+        cmocka_unit_test(test_tool_exit),          cmocka_unit_test(test_tool_main_usage),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
