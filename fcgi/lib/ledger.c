@@ -35,7 +35,7 @@ struct capture {
 static const char *const kind_names[] = {
     [CT_ACCT_USER_BALANCE] = "user_balance",       [CT_ACCT_PARTNER_CREDIT] = "partner_credit",
     [CT_ACCT_PARTNER_DEPOSIT] = "partner_deposit", [CT_ACCT_TECHNICAL] = "technical",
-    [CT_ACCT_BANK_INTERNAL] = "bank_internal",
+    [CT_ACCT_BANK_INTERNAL] = "bank_internal",     [CT_ACCT_FEE_INCOME] = "fee_income",
 };
 
 static bool currency_valid(const char *c);
@@ -70,7 +70,7 @@ static void check_report(size_t k, const struct ct_rows *r, size_t row,
 const char *
 ct_account_kind_name(enum ct_account_kind kind)
 {
-    if ((int)kind < CT_ACCT_USER_BALANCE || (int)kind > CT_ACCT_BANK_INTERNAL)
+    if ((int)kind < CT_ACCT_USER_BALANCE || (int)kind > CT_ACCT_FEE_INCOME)
         return NULL;
     return kind_names[kind];
 }
@@ -80,7 +80,7 @@ kind_from_name(const char *s)
 {
     int k;
 
-    for (k = CT_ACCT_USER_BALANCE; s != NULL && k <= CT_ACCT_BANK_INTERNAL; k++) {
+    for (k = CT_ACCT_USER_BALANCE; s != NULL && k <= CT_ACCT_FEE_INCOME; k++) {
         if (strcmp(kind_names[k], s) == 0)
             return (enum ct_account_kind)k;
     }
