@@ -240,8 +240,12 @@ collect_unit(struct ct_db *db, void *arg)
 enum ct_err
 ct_fee_collect_due(struct ct_db *db, ct_fee_go_fn go, void *arg, struct ct_fee_run *run)
 {
-    static const char sql[] = "SELECT id FROM fee_charge WHERE status = 'due' AND id > ? "
-                              "ORDER BY id LIMIT 200"; /* BATCH */
+    /* only those whose account seems to cover them now: a fee that stays due costs no unit at
+     * every run (the unit checks again, under the locks) */
+    static const char sql[] =
+        "SELECT fc.id FROM fee_charge fc JOIN ledger_account a ON a.id = fc.account_id "
+        "WHERE fc.status = 'due' AND fc.id > ? AND a.balance - a.held + a.overdraft >= fc.amount "
+        "ORDER BY fc.id LIMIT 200"; /* BATCH */
     struct ct_rows *r = NULL;
     int64_t last = 0;
     size_t i, n;
@@ -321,7 +325,7 @@ ct_fee_monthly_accounts(struct ct_db *db, const char *period, ct_fee_go_fn go, v
     static const char sql[] =
         "SELECT b.partner_id, b.account_id, b.currency, b.id FROM balance b "
         "JOIN fee_rule fr ON fr.partner_id = b.partner_id AND fr.event = 'monthly_account' "
-        "AND fr.currency = b.currency "
+        "AND fr.currency = b.currency AND fr.fixed > 0 "
         "LEFT JOIN fee_charge fc ON fc.account_id = b.account_id AND fc.event = 'monthly_account' "
         "AND fc.card_id = '' AND fc.period = ? "
         "WHERE b.status = 'active' AND b.created_at < ? AND b.account_id > ? AND fc.id IS NULL "
