@@ -18,6 +18,7 @@ static bool read_rule(struct json_object *o, const char *base, struct ct_fee_rul
 static bool read_rules(struct json_object *rules, struct ct_fee_schedule *out,
                        ct_fee_report_fn report, void *arg);
 static void req_report(void *arg, const char *field, const char *message);
+static void no_report(void *arg, const char *field, const char *message);
 static enum ct_err set_unit(struct ct_db *db, void *arg);
 
 static const char *const event_names[] = {
@@ -261,6 +262,8 @@ ct_fee_schedule_read(struct json_object *body, struct ct_fee_schedule *out,
 
     memset(out, 0, sizeof(*out));
     out->version = -1;
+    if (report == NULL)
+        report = no_report;
     if (body == NULL || !json_object_is_type(body, json_type_object)) {
         report(arg, "body", "must be a JSON object");
         return CT_E_RULE;
@@ -302,12 +305,21 @@ ct_fee_schedule_parse(const char *text, size_t len, struct ct_fee_schedule *out,
 
     if (ct_json_parse_object(text, len, &o, &why) != CT_OK) {
         memset(out, 0, sizeof(*out));
-        report(arg, "body", why != NULL ? why : "is not a JSON object");
+        if (report != NULL)
+            report(arg, "body", why != NULL ? why : "is not a JSON object");
         return CT_E_BADREQ;
     }
     err = ct_fee_schedule_read(o, out, report, arg);
     json_object_put(o);
     return err;
+}
+
+static void
+no_report(void *arg, const char *field, const char *message)
+{
+    (void)arg;
+    (void)field;
+    (void)message;
 }
 
 static void

@@ -152,7 +152,7 @@ ct_fee_charge_event(struct ct_db *db, const struct ct_fee_event_ref *ref, struct
     if (out->amount == 0)
         return CT_OK; /* a free event leaves no row */
     /* the row first: for a monthly fee its unique key is the claim on the period */
-    err = ct_db_exec(db, sql, NULL, "lslsssllliss", ref->partner_id, ct_fee_event_name(ref->event),
+    err = ct_db_exec(db, sql, NULL, "lslssslllis", ref->partner_id, ct_fee_event_name(ref->event),
                      ref->account_id, ref->card_id != NULL ? ref->card_id : "", ref->period,
                      ref->currency, ref->amount, out->amount, rule.fixed, (int)rule.rate_bp,
                      ref->reference);

@@ -68,7 +68,7 @@ enum ct_err ct_fee_compute(const struct ct_fee_rule *r, int64_t amount, int64_t 
 /* ---- JSON (the body of GET and PUT /admin/fees: docs/openapi.yaml FeeSchedule, FeeRule) ---- */
 
 /* Field errors go to report(arg, field, message): field is "rules", "rules[3].fixed", ...,
- * both strings valid only during the call (copy them). */
+ * both strings valid only during the call (copy them). report may be NULL (errors unsaid). */
 typedef void (*ct_fee_report_fn)(void *arg, const char *field, const char *message);
 
 /* Reads {"rules": [FeeRule...], "version": n (optional), "updated_at": ignored} strictly: unknown
