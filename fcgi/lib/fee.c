@@ -276,7 +276,8 @@ ct_fee_schedule_read(struct json_object *body, struct ct_fee_schedule *out,
         for (k = known; *k != NULL && strcmp(*k, key) != 0; k++)
             ;
         if (*k == NULL) {
-            report(arg, strlen(key) <= 64 ? key : "(long name)", "unknown field");
+            report(arg, key[0] == '\0' ? "(empty name)" : strlen(key) <= 64 ? key : "(long name)",
+                   "unknown field");
             ok = false;
         }
     }
@@ -344,7 +345,8 @@ ct_fee_schedule_json(const struct ct_fee_schedule *s)
     struct json_object *o = json_object_new_object(), *rules = json_object_new_array();
     size_t i;
 
-    json_object_object_add(o, "version", json_object_new_int64(s->version));
+    /* a schedule read from a body without a version has -1: never set, as far as it says */
+    json_object_object_add(o, "version", json_object_new_int64(s->version > 0 ? s->version : 0));
     json_object_object_add(o, "updated_at", s->updated_at[0] != '\0'
                                                 ? json_object_new_string(s->updated_at)
                                                 : NULL);
