@@ -99,8 +99,8 @@ ct_balance_open(struct ct_db *db, int64_t partner_id, const char *customer_id, c
     if (err == CT_OK) {
         /* the partner's account creation fee, in this unit: a new balance holds nothing yet, so
          * it is recorded as due and collected once money arrives (ct_fee_collect_due) */
-        struct ct_fee_event_ref fee = {partner_id, CT_FEE_ACCOUNT_CREATION, account_id, currency,
-                                       0,          NULL,                    NULL,       id};
+        struct ct_fee_event_ref fee = {
+            partner_id, CT_FEE_ACCOUNT_CREATION, account_id, currency, 0, NULL, NULL, id};
         struct ct_fee_result charged;
 
         err = ct_fee_charge_event(db, &fee, &charged);

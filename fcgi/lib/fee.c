@@ -22,8 +22,16 @@ static void no_report(void *arg, const char *field, const char *message);
 static enum ct_err set_unit(struct ct_db *db, void *arg);
 
 static const char *const event_names[] = {
-    NULL, "account_creation", "card_creation", "monthly_card", "monthly_account",
-    "transfer", "fx", "pos", "ecom", "atm",
+    NULL,
+    "account_creation",
+    "card_creation",
+    "monthly_card",
+    "monthly_account",
+    "transfer",
+    "fx",
+    "pos",
+    "ecom",
+    "atm",
 };
 
 const char *
@@ -93,8 +101,8 @@ ct_fee_compute(const struct ct_fee_rule *r, int64_t amount, int64_t *fee)
 /* An optional amount member (decimal string or JSON number, in currency units, 0 allowed); a
  * missing or null one leaves *out alone. False after a report. */
 static bool
-read_amount(struct json_object *o, const char *key, const char *cur, const char *base,
-            int64_t *out, ct_fee_report_fn report, void *arg)
+read_amount(struct json_object *o, const char *key, const char *cur, const char *base, int64_t *out,
+            ct_fee_report_fn report, void *arg)
 {
     struct json_object *v = NULL;
     const char *text, *why = NULL;
@@ -125,8 +133,7 @@ read_amount(struct json_object *o, const char *key, const char *cur, const char 
 }
 
 static bool
-read_rate(struct json_object *o, const char *base, int32_t *out, ct_fee_report_fn report,
-          void *arg)
+read_rate(struct json_object *o, const char *base, int32_t *out, ct_fee_report_fn report, void *arg)
 {
     struct json_object *v = NULL;
     int64_t bp;
@@ -185,7 +192,8 @@ read_rule(struct json_object *o, const char *base, struct ct_fee_rule *r, ct_fee
         ok = false;
     }
     (void)snprintf(field, sizeof(field), "%s.currency", base);
-    if (json_object_object_get_ex(o, "currency", &cur) && json_object_is_type(cur, json_type_string) &&
+    if (json_object_object_get_ex(o, "currency", &cur) &&
+        json_object_is_type(cur, json_type_string) &&
         ct_currency_find(json_object_get_string(cur)) != NULL) {
         cur_ok = json_object_get_string(cur);
         (void)snprintf(r->currency, sizeof(r->currency), "%s", cur_ok);
@@ -253,8 +261,8 @@ read_rules(struct json_object *rules, struct ct_fee_schedule *out, ct_fee_report
 }
 
 enum ct_err
-ct_fee_schedule_read(struct json_object *body, struct ct_fee_schedule *out,
-                     ct_fee_report_fn report, void *arg)
+ct_fee_schedule_read(struct json_object *body, struct ct_fee_schedule *out, ct_fee_report_fn report,
+                     void *arg)
 {
     static const char *const known[] = {"rules", "version", "updated_at", NULL};
     struct json_object *rules = NULL, *version = NULL;
@@ -276,7 +284,10 @@ ct_fee_schedule_read(struct json_object *body, struct ct_fee_schedule *out,
         for (k = known; *k != NULL && strcmp(*k, key) != 0; k++)
             ;
         if (*k == NULL) {
-            report(arg, key[0] == '\0' ? "(empty name)" : strlen(key) <= 64 ? key : "(long name)",
+            report(arg,
+                   key[0] == '\0'      ? "(empty name)"
+                   : strlen(key) <= 64 ? key
+                                       : "(long name)",
                    "unknown field");
             ok = false;
         }
@@ -347,9 +358,8 @@ ct_fee_schedule_json(const struct ct_fee_schedule *s)
 
     /* a schedule read from a body without a version has -1: never set, as far as it says */
     json_object_object_add(o, "version", json_object_new_int64(s->version > 0 ? s->version : 0));
-    json_object_object_add(o, "updated_at", s->updated_at[0] != '\0'
-                                                ? json_object_new_string(s->updated_at)
-                                                : NULL);
+    json_object_object_add(o, "updated_at",
+                           s->updated_at[0] != '\0' ? json_object_new_string(s->updated_at) : NULL);
     for (i = 0; i < s->n; i++) {
         const struct ct_fee_rule *r = &s->rules[i];
         struct json_object *j = json_object_new_object();

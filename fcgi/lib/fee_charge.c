@@ -220,9 +220,8 @@ collect_unit(struct ct_db *db, void *arg)
         return err;
     }
     err = ct_db_query(db, sql_row, &r, "l", c->id);
-    if (err == CT_OK &&
-        (ct_rows_count(r) != 1 || !ct_rows_i64(r, 0, 0, &partner_id) ||
-         !ct_rows_i64(r, 0, 1, &account_id) || !ct_rows_i64(r, 0, 3, &amount)))
+    if (err == CT_OK && (ct_rows_count(r) != 1 || !ct_rows_i64(r, 0, 0, &partner_id) ||
+                         !ct_rows_i64(r, 0, 1, &account_id) || !ct_rows_i64(r, 0, 3, &amount)))
         err = CT_E_INTERNAL;
     if (err == CT_OK) {
         (void)snprintf(currency, sizeof(currency), "%s", ct_rows_str(r, 0, 2));
@@ -232,8 +231,8 @@ collect_unit(struct ct_db *db, void *arg)
     }
     ct_rows_free(r);
     if (err == CT_OK)
-        err = book(db, c->id, partner_id, account_id, currency, amount, what, &c->charged,
-                   &entry_id);
+        err =
+            book(db, c->id, partner_id, account_id, currency, amount, what, &c->charged, &entry_id);
     return err == CT_OK && !c->charged ? CT_E_RULE : err;
 }
 
@@ -344,7 +343,7 @@ ct_fee_monthly_accounts(struct ct_db *db, const char *period, ct_fee_go_fn go, v
         err = ct_db_query(db, sql, &r, "ssl", period, end, last);
         n = err == CT_OK ? ct_rows_count(r) : 0;
         for (i = 0; i < n && (go == NULL || go(arg)); i++) {
-            struct ct_fee_event_ref ref = {0, CT_FEE_MONTHLY_ACCOUNT, 0, NULL, 0, NULL, period,
+            struct ct_fee_event_ref ref = {0,   CT_FEE_MONTHLY_ACCOUNT, 0, NULL, 0, NULL, period,
                                            NULL};
             struct charge_ctx c = {&ref, {0, 0, 0, 0}};
 
@@ -373,9 +372,14 @@ ct_fee_monthly_cards(struct ct_db *db, const struct ct_fee_card *cards, size_t n
     if (!ct_fee_period_valid(period))
         return CT_E_BADREQ;
     for (i = 0; i < n && (go == NULL || go(arg)); i++) {
-        struct ct_fee_event_ref ref = {cards[i].partner_id, CT_FEE_MONTHLY_CARD,
-                                       cards[i].account_id, cards[i].currency, 0, cards[i].card_id,
-                                       period, cards[i].card_id};
+        struct ct_fee_event_ref ref = {cards[i].partner_id,
+                                       CT_FEE_MONTHLY_CARD,
+                                       cards[i].account_id,
+                                       cards[i].currency,
+                                       0,
+                                       cards[i].card_id,
+                                       period,
+                                       cards[i].card_id};
         struct charge_ctx c = {&ref, {0, 0, 0, 0}};
 
         if (cards[i].card_id == NULL || cards[i].card_id[0] == '\0')

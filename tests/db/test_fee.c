@@ -279,8 +279,9 @@ test_due_then_collected_once(void **state)
     struct ct_fee_result r;
     struct ct_fee_run run;
 
-    set_schedule(f->db, partner,
-                 "{\"rules\":[{\"event\":\"card_creation\",\"currency\":\"EUR\",\"fixed\":\"5\"}]}");
+    set_schedule(
+        f->db, partner,
+        "{\"rules\":[{\"event\":\"card_creation\",\"currency\":\"EUR\",\"fixed\":\"5\"}]}");
     fund(f->db, partner, user, 300);
     r = charge(f->db, partner, CT_FEE_CARD_CREATION, user, 0, NULL);
     assert_int_equal(r.status, CT_FEE_DUE);
@@ -404,9 +405,9 @@ test_monthly_once(void **state)
     assert_int_equal(fixture_i64(f->db, sql_rows, b.account_id), 1);
     assert_int_equal(fixture_i64(f->db, sql_rows, poor.account_id), 1);
     /* the unique key holds even when called for it directly */
-    assert_int_equal(charge(f->db, partner, CT_FEE_MONTHLY_ACCOUNT, b.account_id, 0, "2019-05")
-                         .status,
-                     CT_FEE_ALREADY);
+    assert_int_equal(
+        charge(f->db, partner, CT_FEE_MONTHLY_ACCOUNT, b.account_id, 0, "2019-05").status,
+        CT_FEE_ALREADY);
     /* a month before the balance existed: nothing */
     assert_int_equal(ct_fee_monthly_accounts(f->db, "2018-12", NULL, NULL, &run), CT_OK);
     assert_int_equal(fixture_i64(f->db,
@@ -429,7 +430,8 @@ test_monthly_once(void **state)
                      CT_E_BADREQ);
     /* what left the balance is what its charged fees say (the stack's scheduler may charge it
      * last month's fee meanwhile: these balances are old enough), and 2019-05's are there */
-    assert_int_equal(fixture_i64(f->db, sql_sum, b.account_id), 10000 - available(f->db, b.account_id));
+    assert_int_equal(fixture_i64(f->db, sql_sum, b.account_id),
+                     10000 - available(f->db, b.account_id));
     assert_int_equal(fixture_i64(f->db, sql_sum_may, b.account_id), 200 + 2 * 100);
     assert_int_equal(fixture_violations(f->db), 0);
 }
@@ -450,8 +452,8 @@ charge_child(const struct fx *f, int64_t partner, int64_t account, int attempts,
         enum ct_err err;
 
         memset(&c, 0, sizeof(c));
-        c.ref = (struct ct_fee_event_ref){partner, CT_FEE_TRANSFER, account, "EUR", 1000,
-                                          NULL,    NULL,            NULL};
+        c.ref = (struct ct_fee_event_ref){
+            partner, CT_FEE_TRANSFER, account, "EUR", 1000, NULL, NULL, NULL};
         err = ct_db_txn(db, charge_fn, &c);
         if (err == CT_OK && c.res.status == CT_FEE_CHARGED)
             charged++;

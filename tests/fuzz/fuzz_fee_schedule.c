@@ -39,8 +39,8 @@ check_accepted(void)
                 abort();
     o = ct_fee_schedule_json(&first);
     text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-    if (ct_fee_schedule_parse(text, strlen(text), &again, count, &errors) != CT_OK ||
-        errors != 0 || again.n != first.n)
+    if (ct_fee_schedule_parse(text, strlen(text), &again, count, &errors) != CT_OK || errors != 0 ||
+        again.n != first.n)
         abort();
     for (i = 0; i < first.n; i++)
         if (memcmp(&again.rules[i], &first.rules[i], sizeof(first.rules[i])) != 0)

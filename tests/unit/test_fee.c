@@ -86,20 +86,20 @@ test_compute(void **state)
     int64_t out = 7;
 
     (void)state;
-    assert_int_equal(fee(500, 0, 0, 0, 123456), 500);     /* fixed only */
-    assert_int_equal(fee(0, 150, 0, 0, 10000), 150);      /* 1.5 % of 100.00 = 1.50 */
-    assert_int_equal(fee(10, 150, 0, 0, 10000), 160);     /* fixed + rate */
-    assert_int_equal(fee(0, 150, 200, 0, 10000), 200);    /* raised to min */
-    assert_int_equal(fee(0, 150, 0, 100, 10000), 100);    /* lowered to max */
-    assert_int_equal(fee(300, 150, 0, 100, 10000), 100);  /* max bounds the whole fee */
+    assert_int_equal(fee(500, 0, 0, 0, 123456), 500);    /* fixed only */
+    assert_int_equal(fee(0, 150, 0, 0, 10000), 150);     /* 1.5 % of 100.00 = 1.50 */
+    assert_int_equal(fee(10, 150, 0, 0, 10000), 160);    /* fixed + rate */
+    assert_int_equal(fee(0, 150, 200, 0, 10000), 200);   /* raised to min */
+    assert_int_equal(fee(0, 150, 0, 100, 10000), 100);   /* lowered to max */
+    assert_int_equal(fee(300, 150, 0, 100, 10000), 100); /* max bounds the whole fee */
     assert_int_equal(fee(0, 0, 0, 0, 0), 0);
-    assert_int_equal(fee(0, 10000, 0, 0, 12345), 12345);  /* 100 % */
+    assert_int_equal(fee(0, 10000, 0, 0, 12345), 12345); /* 100 % */
     /* rounding: half a minor unit and more goes up, less goes down */
-    assert_int_equal(fee(0, 50, 0, 0, 100), 1);   /* 0.5 % of 1.00 = 0.5 cent -> 1 */
-    assert_int_equal(fee(0, 50, 0, 0, 99), 0);    /* 0.495 cent -> 0 */
-    assert_int_equal(fee(0, 1, 0, 0, 5000), 1);   /* 0.5 -> 1 */
-    assert_int_equal(fee(0, 1, 0, 0, 4999), 0);   /* 0.4999 -> 0 */
-    assert_int_equal(fee(0, 1, 0, 0, 15000), 2);  /* 1.5 -> 2 */
+    assert_int_equal(fee(0, 50, 0, 0, 100), 1);      /* 0.5 % of 1.00 = 0.5 cent -> 1 */
+    assert_int_equal(fee(0, 50, 0, 0, 99), 0);       /* 0.495 cent -> 0 */
+    assert_int_equal(fee(0, 1, 0, 0, 5000), 1);      /* 0.5 -> 1 */
+    assert_int_equal(fee(0, 1, 0, 0, 4999), 0);      /* 0.4999 -> 0 */
+    assert_int_equal(fee(0, 1, 0, 0, 15000), 2);     /* 1.5 -> 2 */
     assert_int_equal(fee(0, 333, 0, 0, 10001), 333); /* 333.0333 -> 333 */
     assert_int_equal(fee(0, 175, 0, 0, 25714), 450); /* 449.995 -> 450 */
     /* the largest amount at the largest rate: no intermediate overflow */
@@ -187,13 +187,16 @@ test_read_bad(void **state)
     refused("\"event\":\"pos\",\"currency\":\"XXX\"", "rules[0].currency");
     refused("\"event\":\"pos\",\"currency\":978", "rules[0].currency");
     /* amounts: negative, malformed, too precise, too large, wrong type */
-    refused("\"event\":\"pos\",\"currency\":\"EUR\",\"fixed\":\"-1.00\"", "rules[0].fixed: must not be negative");
-    refused("\"event\":\"pos\",\"currency\":\"EUR\",\"fixed\":-1", "rules[0].fixed: must not be negative");
+    refused("\"event\":\"pos\",\"currency\":\"EUR\",\"fixed\":\"-1.00\"",
+            "rules[0].fixed: must not be negative");
+    refused("\"event\":\"pos\",\"currency\":\"EUR\",\"fixed\":-1",
+            "rules[0].fixed: must not be negative");
     refused("\"event\":\"pos\",\"currency\":\"EUR\",\"fixed\":\"1.001\"", "rules[0].fixed");
     refused("\"event\":\"pos\",\"currency\":\"JPY\",\"fixed\":\"1.5\"", "rules[0].fixed");
     refused("\"event\":\"pos\",\"currency\":\"EUR\",\"fixed\":\"1e3\"", "rules[0].fixed");
     refused("\"event\":\"pos\",\"currency\":\"EUR\",\"fixed\":\"\"", "rules[0].fixed");
-    refused("\"event\":\"pos\",\"currency\":\"EUR\",\"fixed\":\"9999999999999.00\"", "rules[0].fixed");
+    refused("\"event\":\"pos\",\"currency\":\"EUR\",\"fixed\":\"9999999999999.00\"",
+            "rules[0].fixed");
     refused("\"event\":\"pos\",\"currency\":\"EUR\",\"fixed\":true", "rules[0].fixed");
     refused("\"event\":\"pos\",\"currency\":\"EUR\",\"min\":[1]", "rules[0].min");
     refused("\"event\":\"pos\",\"currency\":\"EUR\",\"max\":\"-0.01\"", "rules[0].max");
@@ -207,9 +210,12 @@ test_read_bad(void **state)
     refused("\"event\":\"pos\",\"currency\":\"EUR\",\"min\":\"5.00\",\"max\":\"1.00\"",
             "rules[0].max: must not be less than min");
     /* rate, min and max on an event without an amount */
-    refused("\"event\":\"card_creation\",\"currency\":\"EUR\",\"rate_bp\":0", "rules[0].rate_bp: not allowed");
-    refused("\"event\":\"monthly_account\",\"currency\":\"EUR\",\"min\":\"1\"", "rules[0].min: not allowed");
-    refused("\"event\":\"account_creation\",\"currency\":\"EUR\",\"max\":\"1\"", "rules[0].max: not allowed");
+    refused("\"event\":\"card_creation\",\"currency\":\"EUR\",\"rate_bp\":0",
+            "rules[0].rate_bp: not allowed");
+    refused("\"event\":\"monthly_account\",\"currency\":\"EUR\",\"min\":\"1\"",
+            "rules[0].min: not allowed");
+    refused("\"event\":\"account_creation\",\"currency\":\"EUR\",\"max\":\"1\"",
+            "rules[0].max: not allowed");
     /* two rules for one event and currency; every bad rule is reported, not only the first */
     assert_int_equal(parse("{\"rules\":[{\"event\":\"pos\",\"currency\":\"EUR\"},"
                            "{\"event\":\"pos\",\"currency\":\"EUR\"}]}",
@@ -255,12 +261,13 @@ test_write_round_trip(void **state)
     o = ct_fee_schedule_json(&sched);
     text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
     assert_string_equal(
-        text, "{\"version\":4,\"updated_at\":null,\"rules\":["
-              "{\"event\":\"card_creation\",\"currency\":\"EUR\",\"fixed\":\"5.00\"},"
-              "{\"event\":\"ecom\",\"currency\":\"EUR\",\"fixed\":\"0.00\",\"rate_bp\":20,"
-              "\"min\":\"0.00\",\"max\":\"2.00\"},"
-              "{\"event\":\"fx\",\"currency\":\"JPY\",\"fixed\":\"0\",\"rate_bp\":50,\"min\":\"10\","
-              "\"max\":null}]}");
+        text,
+        "{\"version\":4,\"updated_at\":null,\"rules\":["
+        "{\"event\":\"card_creation\",\"currency\":\"EUR\",\"fixed\":\"5.00\"},"
+        "{\"event\":\"ecom\",\"currency\":\"EUR\",\"fixed\":\"0.00\",\"rate_bp\":20,"
+        "\"min\":\"0.00\",\"max\":\"2.00\"},"
+        "{\"event\":\"fx\",\"currency\":\"JPY\",\"fixed\":\"0\",\"rate_bp\":50,\"min\":\"10\","
+        "\"max\":null}]}");
     /* what GET answers, PUT takes back */
     memset(&e, 0, sizeof(e));
     assert_int_equal(ct_fee_schedule_parse(text, strlen(text), again, collect, &e), CT_OK);
@@ -290,8 +297,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_events),    cmocka_unit_test(test_compute),
-        cmocka_unit_test(test_read_good), cmocka_unit_test(test_read_bad),
+        cmocka_unit_test(test_events),           cmocka_unit_test(test_compute),
+        cmocka_unit_test(test_read_good),        cmocka_unit_test(test_read_bad),
         cmocka_unit_test(test_write_round_trip), cmocka_unit_test(test_period),
     };
 

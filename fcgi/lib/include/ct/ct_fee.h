@@ -55,8 +55,8 @@ struct ct_fee_schedule {
 };
 
 /* The rule of an event in a currency, borrowed from s; NULL when the schedule has none. */
-const struct ct_fee_rule *ct_fee_rule_find(const struct ct_fee_schedule *s,
-                                           enum ct_fee_event event, const char *currency);
+const struct ct_fee_rule *ct_fee_rule_find(const struct ct_fee_schedule *s, enum ct_fee_event event,
+                                           const char *currency);
 
 /* The fee for an event of `amount` minor units (0 for events without an amount). Integer
  * arithmetic only: the rate part is amount * rate_bp / 10000 rounded half up (half a minor unit
@@ -120,19 +120,19 @@ enum ct_err ct_fee_income_account(struct ct_db *db, int64_t partner_id, const ch
 struct ct_fee_event_ref {
     int64_t partner_id;
     enum ct_fee_event event;
-    int64_t account_id;    /* the user's ledger account (balance.account_id) the fee is taken from */
-    const char *currency;  /* that account's currency: the rule's */
-    int64_t amount;        /* the event's amount in minor units (transfer, FX, POS, eCom, ATM) */
-    const char *card_id;   /* card events: the card's id (<= 64 chars); NULL otherwise */
-    const char *period;    /* monthly fees: "YYYY-MM"; NULL otherwise */
+    int64_t account_id;   /* the user's ledger account (balance.account_id) the fee is taken from */
+    const char *currency; /* that account's currency: the rule's */
+    int64_t amount;       /* the event's amount in minor units (transfer, FX, POS, eCom, ATM) */
+    const char *card_id;  /* card events: the card's id (<= 64 chars); NULL otherwise */
+    const char *period;   /* monthly fees: "YYYY-MM"; NULL otherwise */
     const char *reference; /* the event's own id (a transfer, an authorization), may be NULL */
 };
 
 enum ct_fee_status {
-    CT_FEE_NONE = 0,  /* no rule for the event, or the fee is 0: nothing recorded */
-    CT_FEE_CHARGED,   /* booked: entry_id is the ledger entry */
-    CT_FEE_DUE,       /* the balance could not cover it: recorded as due, collected later */
-    CT_FEE_ALREADY,   /* a monthly fee already recorded for this account or card and period */
+    CT_FEE_NONE = 0, /* no rule for the event, or the fee is 0: nothing recorded */
+    CT_FEE_CHARGED,  /* booked: entry_id is the ledger entry */
+    CT_FEE_DUE,      /* the balance could not cover it: recorded as due, collected later */
+    CT_FEE_ALREADY,  /* a monthly fee already recorded for this account or card and period */
 };
 struct ct_fee_result {
     enum ct_fee_status status;
@@ -153,10 +153,10 @@ enum ct_err ct_fee_charge_event(struct ct_db *db, const struct ct_fee_event_ref 
 
 /* What a batch did. */
 struct ct_fee_run {
-    size_t charged;  /* booked now */
-    size_t due;      /* recorded as due, or still due */
-    size_t already;  /* monthly fees found recorded */
-    size_t failed;   /* units that failed (logged); the next run retries them */
+    size_t charged; /* booked now */
+    size_t due;     /* recorded as due, or still due */
+    size_t already; /* monthly fees found recorded */
+    size_t failed;  /* units that failed (logged); the next run retries them */
 };
 /* Optional: called between units; returning false stops the batch (a daemon asked to stop). */
 typedef bool (*ct_fee_go_fn)(void *arg);
@@ -164,12 +164,13 @@ typedef bool (*ct_fee_go_fn)(void *arg);
 /* Each due fee (every partner's), oldest first, in its own unit: booked when its account now
  * covers it, left due otherwise. A fee is booked exactly once: its row is claimed with a
  * conditional UPDATE (status due -> charged) before the entry, under the row lock. */
-enum ct_err ct_fee_collect_due(struct ct_db *db, ct_fee_go_fn go, void *arg, struct ct_fee_run *run);
+enum ct_err ct_fee_collect_due(struct ct_db *db, ct_fee_go_fn go, void *arg,
+                               struct ct_fee_run *run);
 /* The monthly account fee of `period` ("YYYY-MM") for every active balance opened before the
  * period's end whose partner has a monthly_account rule in its currency and that has no fee of
  * the period yet, each in its own unit (ct_fee_charge_event). Running it twice charges once. */
-enum ct_err ct_fee_monthly_accounts(struct ct_db *db, const char *period, ct_fee_go_fn go, void *arg,
-                                    struct ct_fee_run *run);
+enum ct_err ct_fee_monthly_accounts(struct ct_db *db, const char *period, ct_fee_go_fn go,
+                                    void *arg, struct ct_fee_run *run);
 /* One card to charge a monthly fee for: the caller (the cards module, which owns the card table)
  * lists the cards that were active in the period. */
 struct ct_fee_card {
