@@ -17,6 +17,8 @@ static bool read_rule(struct json_object *o, const char *base, struct ct_fee_rul
                       ct_fee_report_fn report, void *arg);
 static bool read_rules(struct json_object *rules, struct ct_fee_schedule *out,
                        ct_fee_report_fn report, void *arg);
+static bool only_known(struct json_object *o, const char *const *known, const char *base,
+                       ct_fee_report_fn report, void *arg);
 static void req_report(void *arg, const char *field, const char *message);
 static void no_report(void *arg, const char *field, const char *message);
 static enum ct_err set_unit(struct ct_db *db, void *arg);
@@ -155,11 +157,41 @@ read_rate(struct json_object *o, const char *base, int32_t *out, ct_fee_report_f
     return true;
 }
 
+/* Reports each member of o not in the NULL-terminated list (as "base.name", or "name" when base
+ * is NULL); false when there was one. */
+static bool
+only_known(struct json_object *o, const char *const *known, const char *base,
+           ct_fee_report_fn report, void *arg)
+{
+    char field[96];
+    bool ok = true;
+
+    json_object_object_foreach(o, key, val)
+    {
+        const char *const *k;
+        const char *name = key[0] == '\0'      ? "(empty name)"
+                           : strlen(key) <= 64 ? key
+                                               : "(long name)";
+
+        (void)val;
+        for (k = known; *k != NULL && strcmp(*k, key) != 0; k++)
+            ;
+        if (*k != NULL)
+            continue;
+        if (base != NULL)
+            (void)snprintf(field, sizeof(field), "%s.%s", base, name);
+        report(arg, base != NULL ? field : name, "unknown field");
+        ok = false;
+    }
+    return ok;
+}
+
 static bool
 read_rule(struct json_object *o, const char *base, struct ct_fee_rule *r, ct_fee_report_fn report,
           void *arg)
 {
-    static const char *const known[] = {"event", "currency", "fixed", "rate_bp", "min", "max"};
+    static const char *const known[] = {"event", "currency", "fixed", "rate_bp",
+                                        "min",   "max",      NULL};
     struct json_object *ev = NULL, *cur = NULL;
     const char *cur_ok = NULL;
     char field[96];
@@ -171,17 +203,7 @@ read_rule(struct json_object *o, const char *base, struct ct_fee_rule *r, ct_fee
         report(arg, base, "must be an object");
         return false;
     }
-    json_object_object_foreach(o, key, val)
-    {
-        (void)val;
-        for (k = 0; k < sizeof(known) / sizeof(known[0]) && strcmp(known[k], key) != 0; k++)
-            ;
-        if (k == sizeof(known) / sizeof(known[0])) {
-            (void)snprintf(field, sizeof(field), "%s.%.32s", base, key);
-            report(arg, field, "unknown field");
-            ok = false;
-        }
-    }
+    ok = only_known(o, known, base, report, arg);
     (void)snprintf(field, sizeof(field), "%s.event", base);
     if (json_object_object_get_ex(o, "event", &ev) && json_object_is_type(ev, json_type_string))
         r->event = ct_fee_event_from_name(json_object_get_string(ev));
@@ -276,22 +298,7 @@ ct_fee_schedule_read(struct json_object *body, struct ct_fee_schedule *out, ct_f
         report(arg, "body", "must be a JSON object");
         return CT_E_RULE;
     }
-    json_object_object_foreach(body, key, val)
-    {
-        const char *const *k;
-
-        (void)val;
-        for (k = known; *k != NULL && strcmp(*k, key) != 0; k++)
-            ;
-        if (*k == NULL) {
-            report(arg,
-                   key[0] == '\0'      ? "(empty name)"
-                   : strlen(key) <= 64 ? key
-                                       : "(long name)",
-                   "unknown field");
-            ok = false;
-        }
-    }
+    ok = only_known(body, known, NULL, report, arg);
     if (json_object_object_get_ex(body, "version", &version) &&
         !json_object_is_type(version, json_type_null)) {
         if (json_object_is_type(version, json_type_int) && json_object_get_int64(version) >= 0 &&

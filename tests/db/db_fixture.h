@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "ct/ct_conf.h"
@@ -140,6 +142,64 @@ fixture_collect(int fd, pid_t *pids, int n, char *buf, size_t bufsz)
             bad++;
     }
     return bad;
+}
+
+/* Adds up the children's report lines, each `n` integers separated by spaces (at most 8), into
+ * sums[0..n-1] (asserted well-formed). */
+static inline void
+fixture_sum_lines(const char *buf, int n, int *sums)
+{
+    const char *p;
+    int i;
+
+    for (i = 0; i < n; i++)
+        sums[i] = 0;
+    for (p = buf; *p != '\0'; p = strchr(p, '\n') + 1) {
+        char *end = NULL;
+
+        assert_non_null(strchr(p, '\n'));
+        for (i = 0; i < n; i++) {
+            sums[i] += (int)strtol(p, &end, 10);
+            assert_true(end != p);
+            p = end;
+        }
+        assert_int_equal(*p, '\n');
+    }
+}
+
+/* The group state of a test program that needs only the configuration and one connection, as
+ * the first member of its own state (allocated here, `size` bytes, zeroed). */
+struct fixture {
+    struct ct_conf conf;
+    struct ct_db *db;
+};
+
+static inline int
+fixture_group_setup(void **state, const char *name, size_t size)
+{
+    struct fixture *f = size >= sizeof(*f) ? calloc(1, size) : NULL;
+
+    if (f == NULL)
+        return -1;
+    f->db = fixture_open(name, &f->conf);
+    if (f->db == NULL) {
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static inline int
+fixture_group_teardown(void **state)
+{
+    struct fixture *f = *state;
+
+    if (f != NULL) {
+        ct_db_close(f->db);
+        free(f);
+    }
+    return 0;
 }
 
 /* Inside a unit of work: the customer's KYC becomes VERIFIED (a balance needs it), recorded as a

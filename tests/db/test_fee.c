@@ -27,8 +27,7 @@
 #define FEE 300        /* 3.00 EUR a transfer */
 
 struct fx {
-    struct ct_conf conf;
-    struct ct_db *db;
+    struct fixture fx; /* first: fixture_group_setup allocates the whole */
     long tag;
 };
 
@@ -67,7 +66,7 @@ new_partner(struct fx *f)
 {
     struct partner_ctx p = {++f->tag, 0};
 
-    assert_int_equal(ct_db_txn(f->db, partner_fn, &p), CT_OK);
+    assert_int_equal(ct_db_txn(f->fx.db, partner_fn, &p), CT_OK);
     return p.id;
 }
 
@@ -195,10 +194,10 @@ test_schedule_replace(void **state)
     int64_t partner = new_partner(f);
     const char *code = NULL;
 
-    assert_int_equal(ct_fee_schedule_load(f->db, partner, &got), CT_OK);
+    assert_int_equal(ct_fee_schedule_load(f->fx.db, partner, &got), CT_OK);
     assert_int_equal(got.n, 0);
     assert_int_equal(got.version, 0);
-    set_schedule(f->db, partner,
+    set_schedule(f->fx.db, partner,
                  "{\"rules\":[{\"event\":\"card_creation\",\"currency\":\"EUR\",\"fixed\":\"5\"},"
                  "{\"event\":\"card_creation\",\"currency\":\"PLN\",\"fixed\":\"20\"},"
                  "{\"event\":\"atm\",\"currency\":\"EUR\",\"fixed\":\"1.50\",\"rate_bp\":100,"
@@ -212,20 +211,20 @@ test_schedule_replace(void **state)
     assert_int_equal(got.rules[2].event, CT_FEE_ATM);
     assert_int_equal(got.rules[2].max, 1000);
     /* a fee income account per currency */
-    assert_int_equal(fixture_i64(f->db, sql_income, partner), 2);
+    assert_int_equal(fixture_i64(f->fx.db, sql_income, partner), 2);
     /* replaced whole; a stale version is refused and changes nothing */
-    set_schedule(f->db, partner,
+    set_schedule(f->fx.db, partner,
                  "{\"rules\":[{\"event\":\"transfer\",\"currency\":\"EUR\",\"fixed\":\"0.2\"}]}");
     assert_int_equal(got.version, 2);
     assert_int_equal(got.n, 1);
-    assert_int_equal(ct_fee_schedule_set(f->db, partner, &sched, 1, &got, &code), CT_E_CONFLICT);
+    assert_int_equal(ct_fee_schedule_set(f->fx.db, partner, &sched, 1, &got, &code), CT_E_CONFLICT);
     assert_string_equal(code, "FEE_SCHEDULE_CHANGED");
-    assert_int_equal(ct_fee_schedule_set(f->db, partner, &sched, 2, &got, &code), CT_OK);
+    assert_int_equal(ct_fee_schedule_set(f->fx.db, partner, &sched, 2, &got, &code), CT_OK);
     assert_int_equal(got.version, 3);
-    assert_int_equal(ct_fee_schedule_load(f->db, partner, &got), CT_OK);
+    assert_int_equal(ct_fee_schedule_load(f->fx.db, partner, &got), CT_OK);
     assert_int_equal(got.n, 1);
     assert_int_equal(got.rules[0].fixed, 20);
-    assert_int_equal(fixture_i64(f->db, sql_income, partner), 2); /* kept, not opened again */
+    assert_int_equal(fixture_i64(f->fx.db, sql_income, partner), 2); /* kept, not opened again */
 }
 
 static void
@@ -237,34 +236,34 @@ test_fee_is_entry(void **state)
         "WHERE entry_id = e.id) = 0 AND (SELECT COUNT(*) FROM ledger_posting WHERE entry_id = "
         "e.id) = 2 AND fc.status = 'charged'";
     struct fx *f = *state;
-    int64_t partner = new_partner(f), user = new_user_account(f->db, partner);
+    int64_t partner = new_partner(f), user = new_user_account(f->fx.db, partner);
     struct ct_fee_result r;
 
-    set_schedule(f->db, partner,
+    set_schedule(f->fx.db, partner,
                  "{\"rules\":[{\"event\":\"card_creation\",\"currency\":\"EUR\",\"fixed\":\"5\"},"
                  "{\"event\":\"atm\",\"currency\":\"EUR\",\"fixed\":\"1.50\",\"rate_bp\":100,"
                  "\"min\":\"2\",\"max\":\"10\"},"
                  "{\"event\":\"pos\",\"currency\":\"EUR\"}]}");
-    fund(f->db, partner, user, 10000);
-    r = charge(f->db, partner, CT_FEE_CARD_CREATION, user, 0, NULL);
+    fund(f->fx.db, partner, user, 10000);
+    r = charge(f->fx.db, partner, CT_FEE_CARD_CREATION, user, 0, NULL);
     assert_int_equal(r.status, CT_FEE_CHARGED);
     assert_int_equal(r.amount, 500);
     assert_true(r.entry_id > 0);
-    assert_int_equal(fixture_i64(f->db, sql_entry, r.charge_id), 1);
-    assert_int_equal(available(f->db, user), 9500);
-    assert_int_equal(income_balance(f->db, partner), 500);
+    assert_int_equal(fixture_i64(f->fx.db, sql_entry, r.charge_id), 1);
+    assert_int_equal(available(f->fx.db, user), 9500);
+    assert_int_equal(income_balance(f->fx.db, partner), 500);
     /* ATM 20.00: 1.50 + 1 % = 1.70, raised to the 2.00 minimum; 2000.00 would be 21.50: 10.00 */
-    r = charge(f->db, partner, CT_FEE_ATM, user, 2000, NULL);
+    r = charge(f->fx.db, partner, CT_FEE_ATM, user, 2000, NULL);
     assert_int_equal(r.amount, 200);
-    fund(f->db, partner, user, 200000);
-    r = charge(f->db, partner, CT_FEE_ATM, user, 200000, NULL);
+    fund(f->fx.db, partner, user, 200000);
+    r = charge(f->fx.db, partner, CT_FEE_ATM, user, 200000, NULL);
     assert_int_equal(r.amount, 1000);
     /* a free event and an event without a rule record nothing */
-    assert_int_equal(charge(f->db, partner, CT_FEE_POS, user, 5000, NULL).status, CT_FEE_NONE);
-    assert_int_equal(charge(f->db, partner, CT_FEE_FX, user, 5000, NULL).status, CT_FEE_NONE);
-    assert_int_equal(available(f->db, user), 210000 - 500 - 200 - 1000);
-    assert_int_equal(income_balance(f->db, partner), 1700);
-    assert_int_equal(fixture_violations(f->db), 0);
+    assert_int_equal(charge(f->fx.db, partner, CT_FEE_POS, user, 5000, NULL).status, CT_FEE_NONE);
+    assert_int_equal(charge(f->fx.db, partner, CT_FEE_FX, user, 5000, NULL).status, CT_FEE_NONE);
+    assert_int_equal(available(f->fx.db, user), 210000 - 500 - 200 - 1000);
+    assert_int_equal(income_balance(f->fx.db, partner), 1700);
+    assert_int_equal(fixture_violations(f->fx.db), 0);
 }
 
 static void
@@ -275,32 +274,32 @@ test_due_then_collected_once(void **state)
         "SELECT COUNT(*) FROM ledger_posting p JOIN ledger_entry e ON e.id = p.entry_id "
         "WHERE p.account_id = ? AND e.kind = 'fee'";
     struct fx *f = *state;
-    int64_t partner = new_partner(f), user = new_user_account(f->db, partner);
+    int64_t partner = new_partner(f), user = new_user_account(f->fx.db, partner);
     struct ct_fee_result r;
     struct ct_fee_run run;
 
     set_schedule(
-        f->db, partner,
+        f->fx.db, partner,
         "{\"rules\":[{\"event\":\"card_creation\",\"currency\":\"EUR\",\"fixed\":\"5\"}]}");
-    fund(f->db, partner, user, 300);
-    r = charge(f->db, partner, CT_FEE_CARD_CREATION, user, 0, NULL);
+    fund(f->fx.db, partner, user, 300);
+    r = charge(f->fx.db, partner, CT_FEE_CARD_CREATION, user, 0, NULL);
     assert_int_equal(r.status, CT_FEE_DUE);
     assert_int_equal(r.entry_id, 0);
-    assert_int_equal(available(f->db, user), 300); /* nothing moved, never an overdraft */
-    assert_int_equal(fixture_i64(f->db, sql_status, r.charge_id), 0);
+    assert_int_equal(available(f->fx.db, user), 300); /* nothing moved, never an overdraft */
+    assert_int_equal(fixture_i64(f->fx.db, sql_status, r.charge_id), 0);
     /* still not covered: a collection leaves it due */
-    assert_int_equal(ct_fee_collect_due(f->db, NULL, NULL, &run), CT_OK);
-    assert_int_equal(fixture_i64(f->db, sql_status, r.charge_id), 0);
-    assert_int_equal(available(f->db, user), 300);
+    assert_int_equal(ct_fee_collect_due(f->fx.db, NULL, NULL, &run), CT_OK);
+    assert_int_equal(fixture_i64(f->fx.db, sql_status, r.charge_id), 0);
+    assert_int_equal(available(f->fx.db, user), 300);
     /* covered: collected (by this run or the stack's scheduler), once */
-    fund(f->db, partner, user, 1000);
-    assert_int_equal(ct_fee_collect_due(f->db, NULL, NULL, &run), CT_OK);
-    assert_int_equal(ct_fee_collect_due(f->db, NULL, NULL, &run), CT_OK);
-    assert_int_equal(fixture_i64(f->db, sql_status, r.charge_id), 1);
-    assert_int_equal(fixture_i64(f->db, sql_entries, user), 1);
-    assert_int_equal(available(f->db, user), 800);
-    assert_int_equal(income_balance(f->db, partner), 500);
-    assert_int_equal(fixture_violations(f->db), 0);
+    fund(f->fx.db, partner, user, 1000);
+    assert_int_equal(ct_fee_collect_due(f->fx.db, NULL, NULL, &run), CT_OK);
+    assert_int_equal(ct_fee_collect_due(f->fx.db, NULL, NULL, &run), CT_OK);
+    assert_int_equal(fixture_i64(f->fx.db, sql_status, r.charge_id), 1);
+    assert_int_equal(fixture_i64(f->fx.db, sql_entries, user), 1);
+    assert_int_equal(available(f->fx.db, user), 800);
+    assert_int_equal(income_balance(f->fx.db, partner), 500);
+    assert_int_equal(fixture_violations(f->fx.db), 0);
 }
 
 struct open_ctx {
@@ -342,7 +341,7 @@ open_balance(struct fx *f, int64_t partner)
     (void)snprintf(c.owner.last_name, sizeof(c.owner.last_name), "Fee");
     (void)snprintf(c.owner.country, sizeof(c.owner.country), "FR");
     (void)snprintf(c.owner.birth_date, sizeof(c.owner.birth_date), "1990-01-01");
-    assert_int_equal(ct_db_txn(f->db, open_fn, &c), CT_OK);
+    assert_int_equal(ct_db_txn(f->fx.db, open_fn, &c), CT_OK);
     return c.bal;
 }
 
@@ -357,20 +356,20 @@ test_account_creation_fee(void **state)
     struct ct_balance b;
     struct ct_fee_run run;
 
-    set_schedule(f->db, partner,
+    set_schedule(f->fx.db, partner,
                  "{\"rules\":[{\"event\":\"account_creation\",\"currency\":\"EUR\","
                  "\"fixed\":\"2.50\"}]}");
     b = open_balance(f, partner);
     /* a new balance is empty: the fee is due, the balance opened all the same */
-    assert_int_equal(fixture_i64(f->db, sql_due, b.account_id), 1);
-    assert_int_equal(available(f->db, b.account_id), 0);
-    fund(f->db, partner, b.account_id, 1000);
-    assert_int_equal(ct_fee_collect_due(f->db, NULL, NULL, &run), CT_OK);
-    assert_int_equal(fixture_i64(f->db, sql_due, b.account_id), 0);
-    assert_int_equal(available(f->db, b.account_id), 750);
+    assert_int_equal(fixture_i64(f->fx.db, sql_due, b.account_id), 1);
+    assert_int_equal(available(f->fx.db, b.account_id), 0);
+    fund(f->fx.db, partner, b.account_id, 1000);
+    assert_int_equal(ct_fee_collect_due(f->fx.db, NULL, NULL, &run), CT_OK);
+    assert_int_equal(fixture_i64(f->fx.db, sql_due, b.account_id), 0);
+    assert_int_equal(available(f->fx.db, b.account_id), 750);
     /* a partner without a schedule charges nothing: the balance opens as before */
     b = open_balance(f, new_partner(f));
-    assert_int_equal(available(f->db, b.account_id), 0);
+    assert_int_equal(available(f->fx.db, b.account_id), 0);
 }
 
 static void
@@ -391,26 +390,26 @@ test_monthly_once(void **state)
     struct ct_fee_run run;
     struct ct_fee_card cards[3];
 
-    set_schedule(f->db, partner,
+    set_schedule(f->fx.db, partner,
                  "{\"rules\":[{\"event\":\"monthly_account\",\"currency\":\"EUR\",\"fixed\":\"2\"},"
                  "{\"event\":\"monthly_card\",\"currency\":\"EUR\",\"fixed\":\"1\"}]}");
     b = open_balance(f, partner);
     poor = open_balance(f, partner);
-    fund(f->db, partner, b.account_id, 10000);
-    assert_int_equal(ct_fee_monthly_accounts(f->db, "2019-05", NULL, NULL, &run), CT_OK);
+    fund(f->fx.db, partner, b.account_id, 10000);
+    assert_int_equal(ct_fee_monthly_accounts(f->fx.db, "2019-05", NULL, NULL, &run), CT_OK);
     assert_true(run.charged >= 1);
     assert_true(run.due >= 1); /* the empty balance */
     assert_int_equal(run.failed, 0);
-    assert_int_equal(ct_fee_monthly_accounts(f->db, "2019-05", NULL, NULL, &run), CT_OK);
-    assert_int_equal(fixture_i64(f->db, sql_rows, b.account_id), 1);
-    assert_int_equal(fixture_i64(f->db, sql_rows, poor.account_id), 1);
+    assert_int_equal(ct_fee_monthly_accounts(f->fx.db, "2019-05", NULL, NULL, &run), CT_OK);
+    assert_int_equal(fixture_i64(f->fx.db, sql_rows, b.account_id), 1);
+    assert_int_equal(fixture_i64(f->fx.db, sql_rows, poor.account_id), 1);
     /* the unique key holds even when called for it directly */
     assert_int_equal(
-        charge(f->db, partner, CT_FEE_MONTHLY_ACCOUNT, b.account_id, 0, "2019-05").status,
+        charge(f->fx.db, partner, CT_FEE_MONTHLY_ACCOUNT, b.account_id, 0, "2019-05").status,
         CT_FEE_ALREADY);
     /* a month before the balance existed: nothing */
-    assert_int_equal(ct_fee_monthly_accounts(f->db, "2018-12", NULL, NULL, &run), CT_OK);
-    assert_int_equal(fixture_i64(f->db,
+    assert_int_equal(ct_fee_monthly_accounts(f->fx.db, "2018-12", NULL, NULL, &run), CT_OK);
+    assert_int_equal(fixture_i64(f->fx.db,
                                  "SELECT COUNT(*) FROM fee_charge WHERE account_id = ? "
                                  "AND period = '2018-12'",
                                  b.account_id),
@@ -419,21 +418,21 @@ test_monthly_once(void **state)
     cards[0] = (struct ct_fee_card){partner, "card-a", b.account_id, "EUR"};
     cards[1] = (struct ct_fee_card){partner, "card-b", b.account_id, "EUR"};
     cards[2] = cards[1];
-    assert_int_equal(ct_fee_monthly_cards(f->db, cards, 3, "2019-05", NULL, NULL, &run), CT_OK);
+    assert_int_equal(ct_fee_monthly_cards(f->fx.db, cards, 3, "2019-05", NULL, NULL, &run), CT_OK);
     assert_int_equal(run.charged, 2);
     assert_int_equal(run.already, 1);
-    assert_int_equal(ct_fee_monthly_cards(f->db, cards, 3, "2019-05", NULL, NULL, &run), CT_OK);
+    assert_int_equal(ct_fee_monthly_cards(f->fx.db, cards, 3, "2019-05", NULL, NULL, &run), CT_OK);
     assert_int_equal(run.charged, 0);
     assert_int_equal(run.already, 3);
-    assert_int_equal(fixture_i64(f->db, sql_card_rows, b.account_id), 2);
-    assert_int_equal(ct_fee_monthly_cards(f->db, cards, 1, "2019-13", NULL, NULL, &run),
+    assert_int_equal(fixture_i64(f->fx.db, sql_card_rows, b.account_id), 2);
+    assert_int_equal(ct_fee_monthly_cards(f->fx.db, cards, 1, "2019-13", NULL, NULL, &run),
                      CT_E_BADREQ);
     /* what left the balance is what its charged fees say (the stack's scheduler may charge it
      * last month's fee meanwhile: these balances are old enough), and 2019-05's are there */
-    assert_int_equal(fixture_i64(f->db, sql_sum, b.account_id),
-                     10000 - available(f->db, b.account_id));
-    assert_int_equal(fixture_i64(f->db, sql_sum_may, b.account_id), 200 + 2 * 100);
-    assert_int_equal(fixture_violations(f->db), 0);
+    assert_int_equal(fixture_i64(f->fx.db, sql_sum, b.account_id),
+                     10000 - available(f->fx.db, b.account_id));
+    assert_int_equal(fixture_i64(f->fx.db, sql_sum_may, b.account_id), 200 + 2 * 100);
+    assert_int_equal(fixture_violations(f->fx.db), 0);
 }
 
 /* A child: its own connection, `attempts` transfer fees on the shared account; reports
@@ -445,7 +444,7 @@ charge_child(const struct fx *f, int64_t partner, int64_t account, int attempts,
     int charged = 0, due = 0, errors = 0, i, n;
     char line[64];
 
-    if (fixture_child_open(&f->conf, &db) != 0)
+    if (fixture_child_open(&f->fx.conf, &db) != 0)
         _exit(3);
     for (i = 0; i < attempts; i++) {
         struct charge_ctx c;
@@ -475,17 +474,16 @@ test_concurrent_never_overdraw(void **state)
     static const char sql_charged[] = "SELECT COUNT(*) FROM fee_charge WHERE account_id = ? "
                                       "AND status = 'charged'";
     struct fx *f = *state;
-    int64_t partner = new_partner(f), user = new_user_account(f->db, partner);
+    int64_t partner = new_partner(f), user = new_user_account(f->fx.db, partner);
     pid_t pids[N_PROCS];
     char buf[N_PROCS * 64];
-    int pfd[2], i, charged = 0, due = 0, errors = 0;
-    const char *p;
+    int pfd[2], i, sums[3];
 
     /* 2.50 + 0.5 % of 10.00 = 2.55, raised to 3.00 */
-    set_schedule(f->db, partner,
+    set_schedule(f->fx.db, partner,
                  "{\"rules\":[{\"event\":\"transfer\",\"currency\":\"EUR\",\"fixed\":\"2.5\","
                  "\"rate_bp\":50,\"min\":\"3\"}]}");
-    fund(f->db, partner, user, K_COVERED * FEE);
+    fund(f->fx.db, partner, user, K_COVERED * FEE);
     assert_int_equal(pipe(pfd), 0);
     for (i = 0; i < N_PROCS; i++) {
         pids[i] = fork();
@@ -497,51 +495,27 @@ test_concurrent_never_overdraw(void **state)
     }
     (void)close(pfd[1]);
     assert_int_equal(fixture_collect(pfd[0], pids, N_PROCS, buf, sizeof(buf)), 0);
-    for (p = buf; *p != '\0'; p = strchr(p, '\n') + 1) {
-        int a, b, c;
-
-        assert_int_equal(sscanf(p, "%d %d %d", &a, &b, &c), 3);
-        charged += a;
-        due += b;
-        errors += c;
-    }
+    fixture_sum_lines(buf, 3, sums); /* charged, due, errors */
     /* exactly what the balance covered, the rest due; never below zero */
-    assert_int_equal(errors, 0);
-    assert_int_equal(charged, K_COVERED);
-    assert_int_equal(due, N_ATTEMPTS - K_COVERED);
-    assert_int_equal(available(f->db, user), 0);
-    assert_int_equal(fixture_i64(f->db, sql_neg, user), 0);
-    assert_int_equal(fixture_i64(f->db, sql_charged, user), K_COVERED);
-    assert_int_equal(income_balance(f->db, partner), K_COVERED * FEE);
-    assert_int_equal(fixture_violations(f->db), 0);
+    assert_int_equal(sums[2], 0);
+    assert_int_equal(sums[0], K_COVERED);
+    assert_int_equal(sums[1], N_ATTEMPTS - K_COVERED);
+    assert_int_equal(available(f->fx.db, user), 0);
+    assert_int_equal(fixture_i64(f->fx.db, sql_neg, user), 0);
+    assert_int_equal(fixture_i64(f->fx.db, sql_charged, user), K_COVERED);
+    assert_int_equal(income_balance(f->fx.db, partner), K_COVERED * FEE);
+    assert_int_equal(fixture_violations(f->fx.db), 0);
 }
 
 static int
 group_setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof(*f));
+    struct fx *f;
 
-    if (f == NULL)
+    if (fixture_group_setup(state, "test_fee", sizeof(*f)) != 0)
         return -1;
-    f->db = fixture_open("test_fee", &f->conf);
-    if (f->db == NULL) {
-        free(f);
-        return -1;
-    }
+    f = *state;
     f->tag = (long)time(NULL) * 100 + (long)getpid() % 100;
-    *state = f;
-    return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-    struct fx *f = *state;
-
-    if (f != NULL) {
-        ct_db_close(f->db);
-        free(f);
-    }
     return 0;
 }
 
@@ -557,5 +531,5 @@ main(void)
         cmocka_unit_test(test_concurrent_never_overdraw),
     };
 
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, fixture_group_teardown);
 }
