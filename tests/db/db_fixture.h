@@ -57,6 +57,7 @@ struct fixture_account_ctx {
     const char *currency;
     bool unbounded;
     int64_t id;
+    int64_t partner_id;
 };
 
 static inline enum ct_err
@@ -64,7 +65,7 @@ fixture_account_fn(struct ct_db *db, void *arg)
 {
     struct fixture_account_ctx *c = arg;
 
-    return ct_ledger_account_open(db, 0,
+    return ct_ledger_account_open(db, c->partner_id,
                                   c->unbounded ? CT_ACCT_BANK_INTERNAL : CT_ACCT_USER_BALANCE,
                                   c->currency, c->unbounded, &c->id);
 }
@@ -74,7 +75,18 @@ fixture_account_fn(struct ct_db *db, void *arg)
 static inline int64_t
 fixture_account(struct ct_db *db, const char *currency, bool unbounded)
 {
-    struct fixture_account_ctx c = {currency, unbounded, 0};
+    struct fixture_account_ctx c = {currency, unbounded, 0, 0};
+
+    assert_int_equal(ct_db_txn(db, fixture_account_fn, &c), CT_OK);
+    assert_true(c.id > 0);
+    return c.id;
+}
+
+/* The same, a user balance of a partner's (its ledger account only, no balance row). */
+static inline int64_t
+fixture_user_account(struct ct_db *db, int64_t partner_id, const char *currency)
+{
+    struct fixture_account_ctx c = {currency, false, 0, partner_id};
 
     assert_int_equal(ct_db_txn(db, fixture_account_fn, &c), CT_OK);
     assert_true(c.id > 0);

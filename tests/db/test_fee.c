@@ -117,27 +117,6 @@ fund(struct ct_db *db, int64_t partner, int64_t account, int64_t amount)
     assert_int_equal(ct_db_txn(db, move_fn, &m), CT_OK);
 }
 
-struct user_ctx {
-    int64_t partner, id;
-};
-
-static enum ct_err
-user_fn(struct ct_db *db, void *arg)
-{
-    struct user_ctx *u = arg;
-
-    return ct_ledger_account_open(db, u->partner, CT_ACCT_USER_BALANCE, "EUR", false, &u->id);
-}
-
-static int64_t
-new_user_account(struct ct_db *db, int64_t partner)
-{
-    struct user_ctx u = {partner, 0};
-
-    assert_int_equal(ct_db_txn(db, user_fn, &u), CT_OK);
-    return u.id;
-}
-
 struct charge_ctx {
     struct ct_fee_event_ref ref;
     struct ct_fee_result res;
@@ -236,7 +215,7 @@ test_fee_is_entry(void **state)
         "WHERE entry_id = e.id) = 0 AND (SELECT COUNT(*) FROM ledger_posting WHERE entry_id = "
         "e.id) = 2 AND fc.status = 'charged'";
     struct fx *f = *state;
-    int64_t partner = new_partner(f), user = new_user_account(f->fx.db, partner);
+    int64_t partner = new_partner(f), user = fixture_user_account(f->fx.db, partner, "EUR");
     struct ct_fee_result r;
 
     set_schedule(f->fx.db, partner,
@@ -274,7 +253,7 @@ test_due_then_collected_once(void **state)
         "SELECT COUNT(*) FROM ledger_posting p JOIN ledger_entry e ON e.id = p.entry_id "
         "WHERE p.account_id = ? AND e.kind = 'fee'";
     struct fx *f = *state;
-    int64_t partner = new_partner(f), user = new_user_account(f->fx.db, partner);
+    int64_t partner = new_partner(f), user = fixture_user_account(f->fx.db, partner, "EUR");
     struct ct_fee_result r;
     struct ct_fee_run run;
 
@@ -474,7 +453,7 @@ test_concurrent_never_overdraw(void **state)
     static const char sql_charged[] = "SELECT COUNT(*) FROM fee_charge WHERE account_id = ? "
                                       "AND status = 'charged'";
     struct fx *f = *state;
-    int64_t partner = new_partner(f), user = new_user_account(f->fx.db, partner);
+    int64_t partner = new_partner(f), user = fixture_user_account(f->fx.db, partner, "EUR");
     pid_t pids[N_PROCS];
     char buf[N_PROCS * 64];
     int pfd[2], i, sums[3];
