@@ -156,6 +156,23 @@ fixture_collect(int fd, pid_t *pids, int n, char *buf, size_t bufsz)
     return bad;
 }
 
+/* A child's end: closes its connection, writes its report line (the n counts, at most 8,
+ * separated by spaces) to out_fd, and exits 0, or 4 when the line could not be written. */
+static inline void
+fixture_child_exit(struct ct_db *db, int out_fd, const int *counts, int n)
+{
+    char line[8 * 12 + 2];
+    size_t len = 0;
+    int i;
+
+    ct_db_close(db);
+    for (i = 0; i < n && i < 8; i++)
+        len +=
+            (size_t)snprintf(line + len, sizeof(line) - len, "%s%d", i > 0 ? " " : "", counts[i]);
+    line[len++] = '\n';
+    _exit(write(out_fd, line, len) == (ssize_t)len ? 0 : 4);
+}
+
 /* Adds up the children's report lines, each `n` integers separated by spaces (at most 8), into
  * sums[0..n-1] (asserted well-formed). */
 static inline void

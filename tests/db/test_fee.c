@@ -420,8 +420,7 @@ static void
 charge_child(const struct fx *f, int64_t partner, int64_t account, int attempts, int out_fd)
 {
     struct ct_db *db = NULL;
-    int charged = 0, due = 0, errors = 0, i, n;
-    char line[64];
+    int counts[3] = {0, 0, 0}, i; /* charged, due, errors */
 
     if (fixture_child_open(&f->fx.conf, &db) != 0)
         _exit(3);
@@ -434,15 +433,13 @@ charge_child(const struct fx *f, int64_t partner, int64_t account, int attempts,
             partner, CT_FEE_TRANSFER, account, "EUR", 1000, NULL, NULL, NULL};
         err = ct_db_txn(db, charge_fn, &c);
         if (err == CT_OK && c.res.status == CT_FEE_CHARGED)
-            charged++;
+            counts[0]++;
         else if (err == CT_OK && c.res.status == CT_FEE_DUE)
-            due++;
+            counts[1]++;
         else
-            errors++;
+            counts[2]++;
     }
-    ct_db_close(db);
-    n = snprintf(line, sizeof(line), "%d %d %d\n", charged, due, errors);
-    _exit(n > 0 && write(out_fd, line, (size_t)n) == n ? 0 : 4);
+    fixture_child_exit(db, out_fd, counts, 3);
 }
 
 static void
