@@ -52,9 +52,9 @@ CREATE TABLE fee_charge (
     CONSTRAINT fk_fee_charge_entry FOREIGN KEY (entry_id) REFERENCES ledger_entry (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
--- The partner's fee income per currency: a ledger account of its own kind (not a partner balance
--- shard: the credit/deposit evening out locks every account of a kind) listed in partner_account
--- under the role fee_income, shard 0.
+-- The partner's fee income per currency: ledger accounts of their own kind (not partner balance
+-- shards: the credit/deposit evening out locks every account of a kind) listed in
+-- partner_account under the role fee_income, 8 shards (a fee goes to the charged account's).
 ALTER TABLE ledger_account
     MODIFY kind ENUM('user_balance', 'partner_credit', 'partner_deposit', 'technical',
                      'bank_internal', 'fee_income') NOT NULL;

@@ -444,7 +444,7 @@ ct_fee_schedule_replace(struct ct_db *db, int64_t partner_id, const struct ct_fe
         "INSERT INTO fee_rule (partner_id, event, currency, fixed, rate_bp, min_amount, "
         "max_amount) VALUES (?, ?, ?, ?, ?, ?, ?)";
     struct ct_rows *r = NULL;
-    int64_t version = 0, income;
+    int64_t version = 0, income, shard;
     enum ct_err err;
     size_t i, j;
 
@@ -475,11 +475,12 @@ ct_fee_schedule_replace(struct ct_db *db, int64_t partner_id, const struct ct_fe
                          x->currency, x->fixed, (int)x->rate_bp, x->min, x->max);
         if (err == CT_E_CONFLICT)
             return CT_E_BADREQ; /* two rules for one event and currency */
-        /* the fee income account of each currency, once */
+        /* the fee income accounts of each currency, once (charges then never race to open
+         * them) */
         for (j = 0; j < i && strcmp(s->rules[j].currency, x->currency) != 0; j++)
             ;
-        if (err == CT_OK && j == i)
-            err = ct_fee_income_account(db, partner_id, x->currency, &income);
+        for (shard = 0; err == CT_OK && j == i && shard < CT_FEE_INCOME_SHARDS; shard++)
+            err = ct_fee_income_account(db, partner_id, x->currency, shard, &income);
     }
     return err;
 }

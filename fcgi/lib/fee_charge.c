@@ -35,15 +35,16 @@ static enum ct_err collect_unit(struct ct_db *db, void *arg);
 static enum ct_err period_end(const char *period, char out[32]);
 
 enum ct_err
-ct_fee_income_account(struct ct_db *db, int64_t partner_id, const char *currency,
+ct_fee_income_account(struct ct_db *db, int64_t partner_id, const char *currency, int64_t key,
                       int64_t *account_id)
 {
     static const char sql[] = "SELECT account_id FROM partner_account WHERE partner_id = ? "
-                              "AND currency = ? AND role = 'fee_income' AND shard = 0";
+                              "AND currency = ? AND role = 'fee_income' AND shard = ?";
     static const char sql_ins[] = "INSERT INTO partner_account (partner_id, currency, role, "
-                                  "shard, account_id) VALUES (?, ?, 'fee_income', 0, ?)";
+                                  "shard, account_id) VALUES (?, ?, 'fee_income', ?, ?)";
+    int shard = (int)((uint64_t)key % CT_FEE_INCOME_SHARDS);
     struct ct_rows *r = NULL;
-    enum ct_err err = ct_db_query(db, sql, &r, "ls", partner_id, currency);
+    enum ct_err err = ct_db_query(db, sql, &r, "lsi", partner_id, currency, shard);
     bool found = err == CT_OK && ct_rows_count(r) == 1 && ct_rows_i64(r, 0, 0, account_id);
 
     ct_rows_free(r);
@@ -51,7 +52,7 @@ ct_fee_income_account(struct ct_db *db, int64_t partner_id, const char *currency
         return err;
     err = ct_ledger_account_open(db, partner_id, CT_ACCT_FEE_INCOME, currency, false, account_id);
     if (err == CT_OK)
-        err = ct_db_exec(db, sql_ins, NULL, "lsl", partner_id, currency, *account_id);
+        err = ct_db_exec(db, sql_ins, NULL, "lsil", partner_id, currency, shard, *account_id);
     /* two first uses racing: the loser meets the winner's row on the primary key, and its whole
      * unit runs again and finds it */
     return err == CT_E_CONFLICT ? CT_E_BUSY : err;
@@ -107,7 +108,9 @@ book(struct ct_db *db, int64_t charge_id, int64_t partner_id, int64_t account_id
     *booked = false;
     legs[0].account_id = account_id;
     legs[0].amount = -amount;
-    err = ct_fee_income_account(db, partner_id, currency, &legs[1].account_id);
+    /* the user's shard of the partner's fee income: fees of different users rarely wait on
+     * each other's row lock */
+    err = ct_fee_income_account(db, partner_id, currency, account_id, &legs[1].account_id);
     legs[1].amount = amount;
     if (err != CT_OK)
         return err;

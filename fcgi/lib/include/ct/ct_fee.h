@@ -98,7 +98,7 @@ struct json_object *ct_fee_schedule_json(const struct ct_fee_schedule *s);
  * when it was never set. */
 enum ct_err ct_fee_schedule_load(struct ct_db *db, int64_t partner_id, struct ct_fee_schedule *out);
 /* Inside a unit of work: replaces the partner's whole schedule with s's rules and opens the
- * partner's fee income account of every currency they name. When expect_version >= 0 and the
+ * partner's fee income accounts of every currency they name. When expect_version >= 0 and the
  * stored version differs: CT_E_CONFLICT with *code FEE_SCHEDULE_CHANGED (someone replaced it
  * since the caller read it). */
 enum ct_err ct_fee_schedule_replace(struct ct_db *db, int64_t partner_id,
@@ -112,10 +112,14 @@ enum ct_err ct_fee_schedule_set(struct ct_db *db, int64_t partner_id,
 
 /* ---- charging (fee_charge.c) ------------------------------------------------------------ */
 
-/* The partner's fee income ledger account in a currency (partner_account role fee_income, ledger
- * kind fee_income), opened on first use; inside a unit of work. */
+/* The partner's fee income in a currency is CT_FEE_INCOME_SHARDS ledger accounts (kind
+ * fee_income, listed in partner_account under the role fee_income): a fee is credited to the
+ * shard of the charged account's id, so fees of different users rarely queue on one row lock.
+ * The account of shard key % CT_FEE_INCOME_SHARDS, opened on first use; inside a unit of work
+ * (a race between two first uses is CT_E_BUSY: the unit runs again). */
+#define CT_FEE_INCOME_SHARDS 8
 enum ct_err ct_fee_income_account(struct ct_db *db, int64_t partner_id, const char *currency,
-                                  int64_t *account_id);
+                                  int64_t key, int64_t *account_id);
 
 struct ct_fee_event_ref {
     int64_t partner_id;
@@ -143,10 +147,10 @@ struct ct_fee_result {
 
 /* Inside the caller's unit of work: the fee of the partner's rule for the event in the
  * account's currency, recorded in fee_charge and booked as one ledger entry (kind "fee") from the
- * account to the partner's fee income account. The debit is conditional like every ledger debit:
- * when the account cannot cover the fee it is recorded as due and nothing moves (never an
- * overdraft); ct_fee_collect_due charges it later. A monthly fee (period set) is recorded at most
- * once per event, account, card and period (a unique key): a second call answers ALREADY.
+ * account to the partner's fee income account (its shard). The debit is conditional like every
+ * ledger debit: when the account cannot cover the fee it is recorded as due and nothing moves
+ * (never an overdraft); ct_fee_collect_due charges it later. A monthly fee (period set) is recorded
+ * at most once per event, account, card and period (a unique key): a second call answers ALREADY.
  * Errors: CT_E_BADREQ (a bad ref), the database's; a refusal is never an error. */
 enum ct_err ct_fee_charge_event(struct ct_db *db, const struct ct_fee_event_ref *ref,
                                 struct ct_fee_result *out);
