@@ -1,6 +1,18 @@
 /* ct_fee.h - fees a partner charges its users (seed 003, "Fee management"): the partner's fee
  * schedule (one rule per event and currency), the computation of a fee, and charging it as a
- * ledger entry from the user's balance to the partner's fee income account. */
+ * ledger entry from the user's balance to the partner's fee income account.
+ *
+ * Who calls what:
+ * - GET /admin/fees: ct_fee_schedule_load(db, partner, &s), reply ct_fee_schedule_json(&s).
+ * - PUT /admin/fees: ct_fee_schedule_read_req(req, &in) (CT_E_RULE: fail 422 with the recorded
+ *   field errors), then ct_fee_schedule_set(db, partner, &in, in.version, &out, &code)
+ *   (CT_E_CONFLICT FEE_SCHEDULE_CHANGED: 409), reply ct_fee_schedule_json(&out).
+ * - A balance opened: ct_balance_open calls ct_fee_charge_event (CT_FEE_ACCOUNT_CREATION).
+ * - A card issued, in the unit that stores it: ct_fee_charge_event with CT_FEE_CARD_CREATION,
+ *   the card's balance's account and currency, card_id and reference the card's id.
+ * - Transfers, FX, card payments, ATM: ct_fee_charge_event with the event's amount.
+ * - Monthly: the scheduler's `fees` task (ct_fee_monthly_accounts, ct_fee_collect_due); the
+ *   cards module lists last month's cards for ct_fee_monthly_cards. */
 #ifndef CT_FEE_H
 #define CT_FEE_H
 #include <stdbool.h>
