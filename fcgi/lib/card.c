@@ -502,7 +502,7 @@ load_one(struct ct_db *db, const char *sql, const char *key, const struct ct_car
 
     if (!ct_uuid_valid(key))
         return CT_E_NOTFOUND;
-    err = ct_db_query(db, sql, &rows, "sllsslll", key, who->partner_id, who->partner_id,
+    err = ct_db_query(db, sql, &rows, "sllssllll", key, who->partner_id, who->partner_id,
                       who->customer_id, who->customer_id, who->processor_id, who->processor_id,
                       who->partner_id, who->processor_id);
     if (err != CT_OK)
