@@ -207,7 +207,7 @@ describe('physical card: ordered, linked by the processor, activated', () => {
 
     test('the processor links it (tracking number + reference): INACTIVE with a PAN', async () => {
         assertRefused(await request('POST', '/processor/cards/link', { base: CARDS_URL, id: DEMO, body: { reference: card.reference, tracking_number: 'T1' } }),
-            403, 'CLIENT_CERT_REQUIRED', 'partner certificate on the cards server');
+            403, 'CLIENT_CERT_INVALID', 'partner certificate on the cards server');
         assertRefused(await request('POST', '/processor/cards/link', { base: CARDS_URL, id: NO_CERT, body: { reference: card.reference, tracking_number: 'T1' } }),
             403, 'CLIENT_CERT_REQUIRED', 'no certificate');
         const linked = await link(card, 'TRK-0001');
@@ -240,7 +240,7 @@ describe('physical card: ordered, linked by the processor, activated', () => {
 
     test('the processor locks it from outside; a partner certificate cannot', async () => {
         assertRefused(await request('POST', `/processor/cards/${card.id}/lock`, { base: CARDS_URL, id: DEMO, body: { reason: 6 } }),
-            403, 'CLIENT_CERT_REQUIRED', 'partner certificate');
+            403, 'CLIENT_CERT_INVALID', 'partner certificate');
         const r = await processorPost(`/processor/cards/${card.id}/lock`, { reason: 6 });
         assertStatus(r, 200);
         assert.deepEqual([r.json.status, r.json.lock_reason, r.json.action_code], ['LOCKED', 6, '1006']);
@@ -322,7 +322,7 @@ describe('partner channel', () => {
         for (const [method, p] of [['GET', `${base()}/cards`], ['GET', `${base()}/cards/${card.id}`], ['POST', `${base()}/cards/${card.id}/lock`],
             ['POST', `${base()}/cards/${card.id}/unlock`], ['POST', `${base()}/cards/${card.id}/activate`],
             ['GET', `/secure/customers/${stranger.id}/cards/${card.id}`]]) {
-            const r = await request(method, p, { id: other, body: method === 'POST' ? { reason: 3 } : undefined });
+            const r = await request(method, p, { id: other, body: p.endsWith('/lock') ? { reason: 3 } : undefined });
             assertRefused(r, 404, 'NOT_FOUND', `${method} ${p}`);
         }
         assertRefused(await jweGet(`${base()}/cards/${card.id}/full-data`, { id: other }), 404, 'NOT_FOUND', 'full data');
