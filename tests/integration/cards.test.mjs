@@ -233,7 +233,7 @@ describe('physical card: ordered, linked by the processor, activated', () => {
         assertStatus(r, 200);
         assert.equal(r.json.status, 'ACTIVE');
         assertRefused(await post(`${ME}/${card.id}/activate`, undefined, cu.auth), 422, 'CARD_ALREADY_ACTIVE', 'activate twice');
-        const pin = String(crypto.randomInt(1000, 9999));
+        const pin = String(crypto.randomInt(100000, 999999));
         seen('pin', pin);
         assert.equal((await jweSend('POST', `${ME}/${card.id}/pin`, { pin }, cu.auth)).status, 204);
     });
