@@ -15,19 +15,15 @@
 #include "ct/ct_kyc.h"
 #include "ct/ct_log.h"
 
-#define PAN_DRAWS 8               /* a duplicate PAN is drawn again (ct_card_pan_generate) */
+#define PAN_DRAWS 8                /* a duplicate PAN is drawn again (ct_card_pan_generate) */
 #define PERSONALISATION_HOURS "48" /* seed 003: "around 48 hours after card ordering" */
 #define SEAL_CTX_MAX 64
 
 static const struct ct_card_lock_reason lock_reasons[] = {
-    {1, "CARD_LOST", "2008", true},
-    {2, "CARD_STOLEN", "2009", true},
-    {3, "PENDING_QUERY", "1000", false},
-    {4, "CARD_CONSOLIDATION", "1016", false},
-    {5, "CARD_INACTIVE", "1018", true},
-    {6, "PIN_TRIES_EXCEEDED", "1006", false},
-    {7, "SUSPECTED_FRAUD", "1002", false},
-    {8, "CARD_REPLACED", "1011", true},
+    {1, "CARD_LOST", "2008", true},        {2, "CARD_STOLEN", "2009", true},
+    {3, "PENDING_QUERY", "1000", false},   {4, "CARD_CONSOLIDATION", "1016", false},
+    {5, "CARD_INACTIVE", "1018", true},    {6, "PIN_TRIES_EXCEEDED", "1006", false},
+    {7, "SUSPECTED_FRAUD", "1002", false}, {8, "CARD_REPLACED", "1011", true},
 };
 
 static const struct {
@@ -66,8 +62,8 @@ struct create_unit {
 struct act_unit {
     const struct ct_card_keys *keys;
     const struct ct_card_who *who;
-    const char *id;      /* by id ... */
-    const char *ref;     /* ... or by order reference (link) */
+    const char *id;  /* by id ... */
+    const char *ref; /* ... or by order reference (link) */
     const char *tracking;
     enum ct_card_action action;
     int reason;
@@ -267,8 +263,7 @@ bool
 ct_card_read_address(struct json_object *v, struct ct_card_address *out, ct_card_field_err err,
                      void *ctx)
 {
-    static const char *const members[] = {"line1", "line2", "city", "postal_code", "country",
-                                          NULL};
+    static const char *const members[] = {"line1", "line2", "city", "postal_code", "country", NULL};
     bool ok = true;
     size_t i;
 
@@ -291,8 +286,8 @@ ct_card_read_address(struct json_object *v, struct ct_card_address *out, ct_card
                     ctx);
     ok &= read_text(v, "line2", "delivery_address.line2", false, out->line2, sizeof(out->line2),
                     err, ctx);
-    ok &= read_text(v, "city", "delivery_address.city", true, out->city, sizeof(out->city), err,
-                    ctx);
+    ok &=
+        read_text(v, "city", "delivery_address.city", true, out->city, sizeof(out->city), err, ctx);
     if (read_text(v, "postal_code", "delivery_address.postal_code", true, out->postal_code,
                   sizeof(out->postal_code), err, ctx)) {
         for (i = 0; out->postal_code[i] != '\0'; i++)
@@ -425,15 +420,15 @@ ct_card_read_name(struct json_object *v, char out[27], ct_card_field_err err, vo
 /* ---- rows -------------------------------------------------------------------------------- */
 
 #define CARD_COLS                                                                                  \
-    "c.id, c.partner_id, c.customer_id, c.balance_id, c.program_id, c.type, c.status, "           \
-    "c.lock_reason, c.bin, p.pan_length, c.pan_sealed, c.last4, c.expiry, c.cvv_generation, "     \
-    "c.pin_sealed IS NOT NULL, c.cardholder_name, c.delivery_line1, c.delivery_line2, "           \
-    "c.delivery_city, c.delivery_postal_code, c.delivery_country, c.reference, "                  \
+    "c.id, c.partner_id, c.customer_id, c.balance_id, c.program_id, c.type, c.status, "            \
+    "c.lock_reason, c.bin, p.pan_length, c.pan_sealed, c.last4, c.expiry, c.cvv_generation, "      \
+    "c.pin_sealed IS NOT NULL, c.cardholder_name, c.delivery_line1, c.delivery_line2, "            \
+    "c.delivery_city, c.delivery_postal_code, c.delivery_country, c.reference, "                   \
     "c.tracking_number, c.personalisation_due, c.created_at, c.updated_at "
 #define CARD_FROM "FROM card c JOIN card_program p ON p.id = c.program_id "
 /* the caller's scope; a call with neither a partner nor a processor sees nothing */
 #define CARD_SCOPE                                                                                 \
-    "AND (? = 0 OR c.partner_id = ?) AND (? IS NULL OR c.customer_id = ?) "                       \
+    "AND (? = 0 OR c.partner_id = ?) AND (? IS NULL OR c.customer_id = ?) "                        \
     "AND (? = 0 OR p.processor_id = ?) AND (? <> 0 OR ? <> 0) "
 
 static void
@@ -529,9 +524,9 @@ ct_card_list(struct ct_db *db, const struct ct_card_who *who, int64_t page, int6
 {
     static const char count_sql[] =
         "SELECT COUNT(*) FROM card c WHERE c.partner_id = ? AND c.customer_id = ?";
-    static const char sql[] = "SELECT " CARD_COLS CARD_FROM
-                              "WHERE c.partner_id = ? AND c.customer_id = ? "
-                              "ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?";
+    static const char sql[] =
+        "SELECT " CARD_COLS CARD_FROM "WHERE c.partner_id = ? AND c.customer_id = ? "
+        "ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?";
     struct ct_rows *rows = NULL;
     struct ct_card *items;
     size_t i, count;
@@ -735,8 +730,7 @@ create_fn(struct ct_db *db, void *arg)
     memcpy(c->balance_id, b.id, sizeof(c->balance_id));
     c->st.type = u->n->type;
     if (u->n->cardholder_name != NULL)
-        (void)snprintf(c->cardholder_name, sizeof(c->cardholder_name), "%s",
-                       u->n->cardholder_name);
+        (void)snprintf(c->cardholder_name, sizeof(c->cardholder_name), "%s", u->n->cardholder_name);
     else
         default_name(&cu, c->cardholder_name);
     if (physical) {
@@ -754,16 +748,21 @@ create_fn(struct ct_db *db, void *arg)
     if (err != CT_OK)
         return err;
     (void)snprintf(key_text, sizeof(key_text), "%u", key_id);
-    err = ct_db_exec(
-        db, insert_sql, NULL, "slssls" "ssssssss" "sssss" "ss", c->id, c->partner_id,
-        c->customer_id, c->balance_id, c->program_id, ct_card_type_name(c->st.type),
-        status_names[c->st.status], c->bin, physical ? NULL : c->pan_sealed,
-        physical ? NULL : key_text, physical ? NULL : c->pan_lookup, physical ? NULL : c->last4,
-        physical ? NULL : c->expiry, c->cardholder_name, physical ? c->delivery.line1 : NULL,
-        physical && c->delivery.line2[0] != '\0' ? c->delivery.line2 : NULL,
-        physical ? c->delivery.city : NULL, physical ? c->delivery.postal_code : NULL,
-        physical ? c->delivery.country : NULL, physical ? c->reference : NULL,
-        ct_card_type_name(c->st.type));
+    err = ct_db_exec(db, insert_sql, NULL,
+                     "slssls"
+                     "ssssssss"
+                     "sssss"
+                     "ss",
+                     c->id, c->partner_id, c->customer_id, c->balance_id, c->program_id,
+                     ct_card_type_name(c->st.type), status_names[c->st.status], c->bin,
+                     physical ? NULL : c->pan_sealed, physical ? NULL : key_text,
+                     physical ? NULL : c->pan_lookup, physical ? NULL : c->last4,
+                     physical ? NULL : c->expiry, c->cardholder_name,
+                     physical ? c->delivery.line1 : NULL,
+                     physical && c->delivery.line2[0] != '\0' ? c->delivery.line2 : NULL,
+                     physical ? c->delivery.city : NULL, physical ? c->delivery.postal_code : NULL,
+                     physical ? c->delivery.country : NULL, physical ? c->reference : NULL,
+                     ct_card_type_name(c->st.type));
     if (err != CT_OK)
         return err;
     err = insert_event(db, c, physical ? "ORDERED" : "CREATED", NULL, who, false);

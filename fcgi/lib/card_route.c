@@ -15,8 +15,7 @@ static struct ct_card_keys *worker_keys;
 
 static void field_err(void *ctx, const char *field, const char *message);
 static const struct ct_card_keys *keys_of(struct ct_req *req);
-static enum ct_err refused(struct ct_req *req, enum ct_err err, const char *code,
-                           const char *what);
+static enum ct_err refused(struct ct_req *req, enum ct_err err, const char *code, const char *what);
 static enum ct_err reply_card(struct ct_req *req, int status, const struct ct_card *c);
 static enum ct_err act(struct ct_req *req, const struct ct_card_who *who, const char *card_id,
                        enum ct_card_action action, int reason, const char *pin);

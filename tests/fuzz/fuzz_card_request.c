@@ -3,7 +3,8 @@
  * (cardholder_name, delivery_address), as a lock body (reason) and as the decrypted PIN payload.
  * Every reader must either accept a value within its bounds or report a field error, never both,
  * never neither; an accepted PIN is 4-12 digits, an accepted reason 1-8 with its seed 003 row, an
- * accepted address holds printable text within its columns. Corpus: tests/fuzz/corpus/card_request. */
+ * accepted address holds printable text within its columns. Corpus: tests/fuzz/corpus/card_request.
+ */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,8 +92,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     errs = 0;
     v = NULL;
-    ok = ct_card_read_name(json_object_object_get_ex(o, "cardholder_name", &v) ? v : o, name,
-                           count, &errs);
+    ok = ct_card_read_name(json_object_object_get_ex(o, "cardholder_name", &v) ? v : o, name, count,
+                           &errs);
     if (ok != (errs == 0) || (ok && (strlen(name) < 2 || strlen(name) > 26)))
         abort();
     json_object_put(o);

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 #include <json-c/json.h>
@@ -86,8 +87,8 @@ static void
 test_every_transition(void **state)
 {
     static const enum ct_card_action all[] = {
-        CT_CARD_LINK,    CT_CARD_ACTIVATE,  CT_CARD_LOCK,      CT_CARD_UNLOCK,
-        CT_CARD_REMOVE,  CT_CARD_SET_PIN,   CT_CARD_RESET_CVV, CT_CARD_READ_FULL,
+        CT_CARD_LINK,   CT_CARD_ACTIVATE, CT_CARD_LOCK,      CT_CARD_UNLOCK,
+        CT_CARD_REMOVE, CT_CARD_SET_PIN,  CT_CARD_RESET_CVV, CT_CARD_READ_FULL,
     };
     struct ct_card_state s;
     const char *code;
@@ -105,7 +106,8 @@ test_every_transition(void **state)
         } else {
             if (err == CT_OK || code == NULL || strcmp(code, rows[i].code) != 0)
                 fail_msg("row %zu: expected %s, got %s", i, rows[i].code, code ? code : "OK");
-            assert_int_equal(err, strcmp(code, "INVALID_LOCK_REASON") == 0 ? CT_E_BADREQ : CT_E_RULE);
+            assert_int_equal(err,
+                             strcmp(code, "INVALID_LOCK_REASON") == 0 ? CT_E_BADREQ : CT_E_RULE);
         }
         assert_int_equal(s.type, rows[i].to.type);
         assert_int_equal(s.status, rows[i].to.status);
@@ -177,7 +179,7 @@ collect(void *ctx, const char *field, const char *message)
 
     (void)message;
     e->n++;
-    strncpy(e->last, field, sizeof(e->last) - 1);
+    (void)snprintf(e->last, sizeof(e->last), "%s", field);
 }
 
 static struct json_object *
@@ -197,7 +199,8 @@ test_read_address(void **state)
         bool ok;
         const char *field;
     } cases[] = {
-        {"{\"line1\":\"1 Main St\",\"city\":\"Paris\",\"postal_code\":\"75002\",\"country\":\"fr\"}",
+        {"{\"line1\":\"1 Main "
+         "St\",\"city\":\"Paris\",\"postal_code\":\"75002\",\"country\":\"fr\"}",
          true, NULL},
         {"{\"line1\":\"1\",\"line2\":\"b\",\"city\":\"P\",\"postal_code\":\"SW1A 1AA\",\"country\":"
          "\"GB\"}",
@@ -251,9 +254,10 @@ test_read_lock_reason(void **state)
         const char *json;
         int reason; /* 0: refused */
     } cases[] = {
-        {"{\"r\":1}", 1},     {"{\"r\":8}", 8},       {"{\"r\":\"5\"}", 5},   {"{\"r\":0}", 0},
-        {"{\"r\":9}", 0},     {"{\"r\":-3}", 0},      {"{\"r\":3.0}", 0},     {"{\"r\":\"03\"}", 0},
-        {"{\"r\":\"\"}", 0},  {"{\"r\":true}", 0},    {"{\"r\":null}", 0},    {"{\"r\":[3]}", 0},
+        {"{\"r\":1}", 1},     {"{\"r\":8}", 8},          {"{\"r\":\"5\"}", 5},
+        {"{\"r\":0}", 0},     {"{\"r\":9}", 0},          {"{\"r\":-3}", 0},
+        {"{\"r\":3.0}", 0},   {"{\"r\":\"03\"}", 0},     {"{\"r\":\"\"}", 0},
+        {"{\"r\":true}", 0},  {"{\"r\":null}", 0},       {"{\"r\":[3]}", 0},
         {"{\"r\":\"x\"}", 0}, {"{\"r\":4294967299}", 0},
     };
     size_t i;
@@ -357,15 +361,15 @@ test_json_is_masked(void **state)
 
     (void)state;
     memset(&c, 0, sizeof(c));
-    strcpy(c.id, "7d9f3c1e-0000-4000-8000-000000000001");
+    (void)snprintf(c.id, sizeof(c.id), "%s", "7d9f3c1e-0000-4000-8000-000000000001");
     c.st.type = V;
     c.st.status = ACT;
     c.st.lock_reason = 2;
-    strcpy(c.bin, "53999912");
+    (void)snprintf(c.bin, sizeof(c.bin), "%s", "53999912");
     c.pan_length = 16;
-    strcpy(c.pan_sealed, "pan1.1.00.00.00");
-    strcpy(c.last4, "4242");
-    strcpy(c.expiry, "2912");
+    (void)snprintf(c.pan_sealed, sizeof(c.pan_sealed), "%s", "pan1.1.00.00.00");
+    (void)snprintf(c.last4, sizeof(c.last4), "%s", "4242");
+    (void)snprintf(c.expiry, sizeof(c.expiry), "%s", "2912");
     o = ct_card_json(&c);
     assert_true(json_object_object_get_ex(o, "masked_pan", &v));
     assert_string_equal(json_object_get_string(v), "539999******4242");

@@ -93,11 +93,10 @@ struct ct_card_address {
 /* The object `v` as a delivery address {line1, line2 (optional), city, postal_code, country}:
  * printable text without control characters within the column sizes; nothing else. Field names
  * in errors are "delivery_address.<member>". */
-bool ct_card_read_address(struct json_object *v, struct ct_card_address *out,
-                          ct_card_field_err err, void *ctx);
+bool ct_card_read_address(struct json_object *v, struct ct_card_address *out, ct_card_field_err err,
+                          void *ctx);
 /* A lock reason: a JSON integer 1..8 or a string of one digit 1..8 (field "reason"). */
-bool ct_card_read_lock_reason(struct json_object *v, int *reason, ct_card_field_err err,
-                              void *ctx);
+bool ct_card_read_lock_reason(struct json_object *v, int *reason, ct_card_field_err err, void *ctx);
 /* The decrypted PIN payload {"pin": "4 to 12 digits"} (nothing else) into pin, which the caller
  * wipes. The message never repeats the value. */
 bool ct_card_read_pin(struct json_object *body, char pin[CT_CARD_PIN_MAX + 1],
@@ -129,7 +128,7 @@ struct ct_card {
     char bin[9];
     int pan_length;
     char pan_sealed[CT_CARD_PAN_SEALED_MAX + 1]; /* "" until linked (physical) */
-    char pan_lookup[CT_CARD_LOOKUP_HEX + 1]; /* set when a PAN is issued (not read back) */
+    char pan_lookup[CT_CARD_LOOKUP_HEX + 1];     /* set when a PAN is issued (not read back) */
     char last4[5];
     char expiry[5]; /* YYMM, "" until linked */
     unsigned cvv_generation;

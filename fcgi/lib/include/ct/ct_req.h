@@ -28,7 +28,8 @@ typedef enum ct_err (*ct_handler_fn)(struct ct_req *req);
  * a 2xx reply other than 204 goes out as {"payload": compact JWE} to that key, errors in clear. */
 #define CT_R_JWE 0x0200u      /* J: Encrypted-Request: true; a body is {"payload": compact JWE} */
 #define CT_R_JWE_RESP 0x0400u /* R: Encrypt-Response: true (or Encrypted-Request); clear body */
-#define CT_R_PROCESSOR 0x0800u /* card processor from a verified client certificate (cards server) */
+#define CT_R_PROCESSOR                                                                             \
+    0x0800u /* card processor from a verified client certificate (cards server) */
 
 /* One row of a pool's route table; the table ends with an all-NULL row. A pattern is a path
  * whose segments are literals or {name} parameters: "/secure/customers/{customerId}". */
@@ -44,10 +45,10 @@ struct ct_route {
  * passes as CT_AUTH_* params it sets itself (session and OAuth routes). */
 enum ct_ident_kind {
     CT_IDENT_NONE = 0,
-    CT_IDENT_PARTNER,  /* x509 */
-    CT_IDENT_CUSTOMER, /* customer session */
-    CT_IDENT_OAUTH,    /* third-party service acting for a customer */
-    CT_IDENT_OPERATOR, /* admin session */
+    CT_IDENT_PARTNER,   /* x509 */
+    CT_IDENT_CUSTOMER,  /* customer session */
+    CT_IDENT_OAUTH,     /* third-party service acting for a customer */
+    CT_IDENT_OPERATOR,  /* admin session */
     CT_IDENT_PROCESSOR, /* card processor, x509 of the processor CA (cards server) */
 };
 struct ct_ident {
