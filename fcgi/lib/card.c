@@ -90,6 +90,7 @@ static enum ct_err create_fn(struct ct_db *db, void *arg);
 static enum ct_err act_fn(struct ct_db *db, void *arg);
 static enum ct_err save_state(struct ct_db *db, const struct ct_card *c, const char *pin_sealed);
 static const char *event_of(enum ct_card_action a);
+static enum ct_err run_act(struct ct_db *db, struct act_unit *u, const char **code);
 
 /* ---- the state machine ------------------------------------------------------------------- */
 
@@ -901,29 +902,28 @@ act_fn(struct ct_db *db, void *arg)
     return load_one(db, by_id, c->id, u->who, c);
 }
 
+/* act_fn in one retried transaction; the refusal's code out. */
+static enum ct_err
+run_act(struct ct_db *db, struct act_unit *u, const char **code)
+{
+    enum ct_err err = ct_db_txn(db, act_fn, u);
+
+    *code = u->code;
+    return err;
+}
+
 enum ct_err
 ct_card_act(struct ct_db *db, const struct ct_card_keys *keys, const struct ct_card_who *who,
             const char *id, enum ct_card_action action, int reason, const char *pin,
             struct ct_card *out, const char **code)
 {
-    struct act_unit u;
-    enum ct_err err;
+    struct act_unit u = {keys, who, id, NULL, NULL, action, reason, pin, out, NULL};
 
-    memset(&u, 0, sizeof(u));
     *code = NULL;
     if (action == CT_CARD_LINK || action == CT_CARD_READ_FULL ||
         (action == CT_CARD_SET_PIN && pin == NULL))
         return CT_E_INTERNAL;
-    u.keys = keys;
-    u.who = who;
-    u.id = id;
-    u.action = action;
-    u.reason = reason;
-    u.pin = pin;
-    u.card = out;
-    err = ct_db_txn(db, act_fn, &u);
-    *code = u.code;
-    return err;
+    return run_act(db, &u, code);
 }
 
 enum ct_err
@@ -931,20 +931,10 @@ ct_card_link(struct ct_db *db, const struct ct_card_keys *keys, const struct ct_
              const char *reference, const char *tracking_number, struct ct_card *out,
              const char **code)
 {
-    struct act_unit u;
-    enum ct_err err;
+    struct act_unit u = {keys,         who, NULL, reference, tracking_number,
+                         CT_CARD_LINK, 0,   NULL, out,       NULL};
 
-    memset(&u, 0, sizeof(u));
-    *code = NULL;
-    u.keys = keys;
-    u.who = who;
-    u.ref = reference;
-    u.tracking = tracking_number;
-    u.action = CT_CARD_LINK;
-    u.card = out;
-    err = ct_db_txn(db, act_fn, &u);
-    *code = u.code;
-    return err;
+    return run_act(db, &u, code);
 }
 
 enum ct_err

@@ -20,6 +20,8 @@ static enum ct_err reply_card(struct ct_req *req, int status, const struct ct_ca
 static enum ct_err act(struct ct_req *req, const struct ct_card_who *who, const char *card_id,
                        enum ct_card_action action, int reason, const char *pin);
 static enum ct_err no_body(struct ct_req *req);
+static enum ct_err act_bare(struct ct_req *req, const struct ct_card_who *who, const char *card_id,
+                            enum ct_card_action action);
 
 static void
 field_err(void *ctx, const char *field, const char *message)
@@ -221,6 +223,7 @@ act(struct ct_req *req, const struct ct_card_who *who, const char *card_id,
 
     if (keys == NULL)
         return ct_req_fail(req, CT_E_INTERNAL, NULL, "cards are not configured");
+    memset(&c, 0, sizeof(c));
     err = ct_card_act(req->db, keys, who, card_id, action, reason, pin, &c, &code);
     if (err != CT_OK)
         return refused(req, err, code, "card not found");
@@ -246,20 +249,26 @@ ct_card_route_lock(struct ct_req *req, const struct ct_card_who *who, const char
     return act(req, who, card_id, CT_CARD_LOCK, reason, NULL);
 }
 
-enum ct_err
-ct_card_route_unlock(struct ct_req *req, const struct ct_card_who *who, const char *card_id)
+/* An action without a request body (an empty one or {} is fine). */
+static enum ct_err
+act_bare(struct ct_req *req, const struct ct_card_who *who, const char *card_id,
+         enum ct_card_action action)
 {
     if (no_body(req) != CT_OK)
         return CT_E_RULE;
-    return act(req, who, card_id, CT_CARD_UNLOCK, 0, NULL);
+    return act(req, who, card_id, action, 0, NULL);
+}
+
+enum ct_err
+ct_card_route_unlock(struct ct_req *req, const struct ct_card_who *who, const char *card_id)
+{
+    return act_bare(req, who, card_id, CT_CARD_UNLOCK);
 }
 
 enum ct_err
 ct_card_route_activate(struct ct_req *req, const struct ct_card_who *who, const char *card_id)
 {
-    if (no_body(req) != CT_OK)
-        return CT_E_RULE;
-    return act(req, who, card_id, CT_CARD_ACTIVATE, 0, NULL);
+    return act_bare(req, who, card_id, CT_CARD_ACTIVATE);
 }
 
 enum ct_err
@@ -271,9 +280,7 @@ ct_card_route_remove(struct ct_req *req, const struct ct_card_who *who, const ch
 enum ct_err
 ct_card_route_cvv_reset(struct ct_req *req, const struct ct_card_who *who, const char *card_id)
 {
-    if (no_body(req) != CT_OK)
-        return CT_E_RULE;
-    return act(req, who, card_id, CT_CARD_RESET_CVV, 0, NULL);
+    return act_bare(req, who, card_id, CT_CARD_RESET_CVV);
 }
 
 enum ct_err
@@ -313,6 +320,7 @@ ct_card_route_link(struct ct_req *req, const struct ct_card_who *who)
     tracking = ct_body_str(req, "tracking_number", true, 64);
     if (ct_req_has_errors(req))
         return ct_req_fail(req, CT_E_RULE, NULL, "some fields are invalid");
+    memset(&c, 0, sizeof(c));
     err = ct_card_link(req->db, keys, who, ref, tracking, &c, &code);
     if (err != CT_OK)
         return refused(req, err, code, "no ordered card has this reference");

@@ -26,10 +26,9 @@ typedef enum ct_err (*ct_handler_fn)(struct ct_req *req);
 /* JWE (API.md flags J and R; docs/middleware.md). The library opens and seals: a handler reads
  * and replies in clear and cannot forget either step. Both need the client's Public-Key header;
  * a 2xx reply other than 204 goes out as {"payload": compact JWE} to that key, errors in clear. */
-#define CT_R_JWE 0x0200u      /* J: Encrypted-Request: true; a body is {"payload": compact JWE} */
-#define CT_R_JWE_RESP 0x0400u /* R: Encrypt-Response: true (or Encrypted-Request); clear body */
-#define CT_R_PROCESSOR                                                                             \
-    0x0800u /* card processor from a verified client certificate (cards server) */
+#define CT_R_JWE 0x0200u       /* J: Encrypted-Request: true; a body is {"payload": compact JWE} */
+#define CT_R_JWE_RESP 0x0400u  /* R: Encrypt-Response: true (or Encrypted-Request); clear body */
+#define CT_R_PROCESSOR 0x0800u /* card processor: x509 of the processor CA (cards server) */
 
 /* One row of a pool's route table; the table ends with an all-NULL row. A pattern is a path
  * whose segments are literals or {name} parameters: "/secure/customers/{customerId}". */
