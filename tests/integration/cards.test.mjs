@@ -12,7 +12,7 @@ import {
 } from './lib/stack.mjs';
 import {
     ADDRESS, BIN, CARDS_URL, ME, assertRefused, cardCustomer, createVirtual, decrypt, fullData,
-    PROCESSOR, jweGet, jweSend, link, luhn, orderPhysical, processorPost, seen,
+    PROCESSOR, issueProcessor, jweGet, jweSend, link, luhn, orderPhysical, processorPost, seen,
 } from './lib/cards.mjs';
 
 const LOCK_TABLE = [
@@ -153,6 +153,7 @@ describe('lock reasons (seed 003 table)', () => {
     for (const [code, name, action, irreversible] of LOCK_TABLE) {
         test(`reason ${code} ${name}: action code ${action}, ${irreversible ? 'irreversible' : 'reversible'}`, async () => {
             const c = await createVirtual(cu);
+            assert.equal((await fullData(cu, c.id)).pan.slice(-4), c.last4);
             const r = await post(`${ME}/${c.id}/lock`, { reason: code }, cu.auth);
             assertStatus(r, 200);
             assert.deepEqual([r.json.status, r.json.lock_reason, r.json.lock_reason_name, r.json.action_code],
@@ -251,6 +252,18 @@ describe('physical card: ordered, linked by the processor, activated', () => {
         const stolen = await processorPost(`/processor/cards/${card.id}/lock`, { reason: 2 });
         assert.equal(stolen.json.action_code, '2009', show(stolen));
         assertRefused(await post(`${ME}/${card.id}/unlock`, undefined, cu.auth), 422, 'CARD_LOCK_IRREVERSIBLE', 'unlock stolen');
+    });
+
+    test('another processor sees none of these cards; an unregistered processor certificate is refused', async () => {
+        const other = issueProcessor(uniq('proc-other'));
+        const ordered = await orderPhysical(cu);
+        assertRefused(await processorPost('/processor/cards/link', { reference: ordered.reference, tracking_number: 'T9' }, other), 404, 'NOT_FOUND', 'link');
+        assertRefused(await processorPost(`/processor/cards/${card.id}/lock`, { reason: 3 }, other), 404, 'NOT_FOUND', 'lock');
+        const stranger = issueProcessor(uniq('proc-unreg'), { registered: false });
+        assertRefused(await processorPost(`/processor/cards/${card.id}/lock`, { reason: 3 }, stranger), 403, 'CLIENT_CERT_UNKNOWN', 'unregistered');
+        assertRefused(await processorPost('/processor/cards/link', { reference: ordered.reference, tracking_number: 'T9' }, stranger), 403, 'CLIENT_CERT_UNKNOWN', 'unregistered link');
+        assert.equal((await get(`${ME}/${ordered.id}`, cu.auth)).json.status, 'ORDERED');
+        assert.equal(sqlValue(`SELECT COUNT(*) FROM card_event WHERE card_id = ${lit(card.id)} AND event = 'LOCKED' AND lock_reason = 3`), '0');
     });
 
     test('the processor: bad input is 4xx, unknown cards 404', async () => {

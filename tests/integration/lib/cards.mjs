@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-    ENV, NO_CERT, ROOT, assertStatus, bearer, get, identityFromFiles, post,
+    ENV, NO_CERT, ROOT, assertStatus, bearer, get, identityFromFiles, pki, post, tmp,
     registerCustomer, request, sessionToken, show, verifyKyc,
 } from './stack.mjs';
 
@@ -115,6 +115,13 @@ export async function fullData(cu, cardId) {
 }
 
 // ---------------------------------------------------------------- processor (cards server)
+
+// Another processor's certificate (tools/pki issue-processor), registered or not.
+export function issueProcessor(name, { registered = true } = {}) {
+    const prefix = path.join(tmp(), name);
+    pki('issue-processor', name, prefix, ...(registered ? [] : ['--unregistered']));
+    return identityFromFiles(`${prefix}.crt`, `${prefix}.key`);
+}
 
 export function processorPost(urlPath, body, id = PROCESSOR) {
     return request('POST', urlPath, { base: CARDS_URL, id, body });
