@@ -386,14 +386,38 @@ test_json_is_masked(void **state)
     assert_string_equal(expiry, "");
 }
 
+/* An operator never gets full card data: refused before anything is read. */
+static void
+test_full_data_refuses_operator(void **state)
+{
+    struct ct_card_who who = {CT_CARD_BY_OPERATOR, 1, NULL, 0, "operator-1"};
+    struct ct_card c;
+    char pan[CT_CARD_PAN_MAX + 1] = "", cvc2[4] = "";
+    const char *code = NULL;
+
+    (void)state;
+    memset(&c, 0, sizeof(c));
+    assert_int_equal(ct_card_full(NULL, NULL, &who, "7d9f3c1e-0000-4000-8000-000000000001", &c, pan,
+                                  cvc2, &code),
+                     CT_E_FORBIDDEN);
+    assert_string_equal(code, "FULL_DATA_FORBIDDEN");
+    assert_string_equal(pan, "");
+    assert_string_equal(cvc2, "");
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_every_transition), cmocka_unit_test(test_lock_reasons),
-        cmocka_unit_test(test_status_names),     cmocka_unit_test(test_read_address),
-        cmocka_unit_test(test_read_lock_reason), cmocka_unit_test(test_read_pin),
-        cmocka_unit_test(test_read_name),        cmocka_unit_test(test_json_is_masked),
+        cmocka_unit_test(test_every_transition),
+        cmocka_unit_test(test_lock_reasons),
+        cmocka_unit_test(test_status_names),
+        cmocka_unit_test(test_read_address),
+        cmocka_unit_test(test_read_lock_reason),
+        cmocka_unit_test(test_read_pin),
+        cmocka_unit_test(test_read_name),
+        cmocka_unit_test(test_json_is_masked),
+        cmocka_unit_test(test_full_data_refuses_operator),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
