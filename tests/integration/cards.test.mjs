@@ -149,6 +149,35 @@ describe('virtual card, customer channel', () => {
     });
 });
 
+test('concurrent locks and unlocks of one card are decided one after the other', async () => {
+    const c = await createVirtual(cu);
+    const calls = [];
+    for (let i = 0; i < 24; i++) {
+        calls.push(i % 3 === 2
+            ? post(`${ME}/${c.id}/unlock`, undefined, cu.auth)
+            : post(`${ME}/${c.id}/lock`, { reason: i % 2 ? 3 : 7 }, cu.auth));
+    }
+    calls.push(post(`${ME}/${c.id}/lock`, { reason: 1 }, cu.auth));
+    const answers = await Promise.all(calls);
+    let ok = 0;
+    for (const r of answers) {
+        assert.ok(r.status === 200 || (r.status === 422 && ['CARD_NOT_LOCKED', 'CARD_LOCK_IRREVERSIBLE'].includes(r.json.code)), show(r));
+        if (r.status === 200) ok++;
+    }
+    // one event per accepted change, each starting where the one before ended
+    const ev = events(c.id).slice(1);
+    assert.equal(ev.length, ok);
+    let status = 'ACTIVE';
+    for (const e of ev) {
+        assert.equal(e[1], status, JSON.stringify(ev));
+        status = e[2];
+    }
+    const now = (await get(`${ME}/${c.id}`, cu.auth)).json;
+    assert.equal(now.status, status);
+    // the lost-card lock was accepted at some point and nothing undid it
+    assert.equal(now.lock_reason, 1);
+});
+
 describe('lock reasons (seed 003 table)', () => {
     for (const [code, name, action, irreversible] of LOCK_TABLE) {
         test(`reason ${code} ${name}: action code ${action}, ${irreversible ? 'irreversible' : 'reversible'}`, async () => {
