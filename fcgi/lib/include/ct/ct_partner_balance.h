@@ -51,11 +51,12 @@ enum ct_err ct_pbal_reload(struct ct_db *db, const struct ct_pbal *pb, int64_t a
 
 /* A movement charged to a partner balance: `amount` from the partner's balance of `type` in the
  * currency to the ledger account `to_account`, as one entry of `kind`. `key` picks the shard
- * (the same key, the same shard). When the shard cannot cover it, the shards are evened out under
- * their locks and it is tried once more: it is refused only when the whole balance cannot cover
- * it (CT_E_RULE, *code PARTNER_INSUFFICIENT_FUNDS), or when the partner has no balance of that
- * type in the currency (CT_E_RULE, *code PARTNER_BALANCE_MISSING). *to_after gets the balance of
- * `to_account` right after it. */
+ * (the same key, the same shard). When the shard cannot cover it, the call answers CT_E_BUSY so
+ * that ct_db_txn runs the unit of work again, and the second run evens the shards out under their
+ * locks before it charges (call it only inside ct_db_txn): it is refused only when the whole
+ * balance cannot cover it (CT_E_RULE, *code PARTNER_INSUFFICIENT_FUNDS), or when the partner has no
+ * balance of that type in the currency (CT_E_RULE, *code PARTNER_BALANCE_MISSING). *to_after gets
+ * the balance of `to_account` right after it. */
 struct ct_pbal_charge {
     int64_t partner_id;
     enum ct_pbal_type type;
