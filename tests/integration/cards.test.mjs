@@ -416,7 +416,7 @@ describe('bad input: 4xx with a code, never 500', () => {
     });
 });
 
-test('no answer of the suite carried a full PAN in clear (logs and tables: tests/tools/card_scan.sh)', async () => {
+test('every stored PAN is sealed (the scan for clear PANs, CVC2s and PINs is tests/tools/card_scan.sh)', async () => {
     const n = Number(sqlValue('SELECT COUNT(*) FROM card WHERE pan_sealed IS NOT NULL'));
     assert.ok(n > 10, `${n} cards with a PAN`);
     assert.equal(sqlValue("SELECT COUNT(*) FROM card WHERE pan_sealed NOT LIKE 'pan1.%'"), '0');
