@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "ct/ct_card.h"
 #include "ct/ct_fee.h"
 #include "ct/ct_ledger.h"
 #include "ct/ct_log.h"
@@ -113,13 +114,13 @@ fees_go(void *arg)
     return env->stopping == NULL || !env->stopping();
 }
 
-/* Every run: the monthly account fees of last month that are still missing (the first run of a
- * month charges them; later runs find them recorded and do nothing, through fee_charge's unique
- * key), then every due fee whose balance now covers it. */
+/* Every run: the monthly account and card fees of last month that are still missing (the first run
+ * of a month charges them; later runs find them recorded and do nothing, through fee_charge's
+ * unique key), then every due fee whose balance now covers it. */
 enum ct_err
 sched_fees(struct ct_db *db, const struct sched_env *env, int64_t now_usec, uint64_t *done)
 {
-    struct ct_fee_run monthly, collect;
+    struct ct_fee_run monthly, cards, collect;
     char period[16];
     int year, month;
     enum ct_err err;
@@ -128,15 +129,20 @@ sched_fees(struct ct_db *db, const struct sched_env *env, int64_t now_usec, uint
         snprintf(period, sizeof(period), "%04d-%02d", year, month) != 7)
         return CT_E_INTERNAL;
     err = ct_fee_monthly_accounts(db, period, fees_go, (void *)env, &monthly);
+    if (err == CT_OK)
+        err = ct_card_monthly_fees(db, period, fees_go, (void *)env, &cards);
     if (err != CT_OK)
         return err; /* logged by the caller; the next run retries */
     err = ct_fee_collect_due(db, fees_go, (void *)env, &collect);
     if (err != CT_OK)
         return err;
+    monthly.charged += cards.charged;
+    monthly.due += cards.due;
+    monthly.failed += cards.failed;
     if (monthly.charged + monthly.due + monthly.failed + collect.charged + collect.failed > 0)
         ct_log(monthly.failed + collect.failed > 0 ? LOG_ERR : LOG_INFO,
-               "fees %s: monthly %zu charged, %zu due, %zu failed; due fees %zu collected, %zu "
-               "still due, %zu failed",
+               "fees %s: monthly (accounts and cards) %zu charged, %zu due, %zu failed; due fees "
+               "%zu collected, %zu still due, %zu failed",
                period, monthly.charged, monthly.due, monthly.failed, collect.charged, collect.due,
                collect.failed);
     *done = monthly.charged + monthly.due + collect.charged;

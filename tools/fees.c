@@ -10,14 +10,15 @@
  * show prints the schedule as GET /admin/fees answers it (docs/openapi.yaml FeeSchedule); set
  * replaces the whole schedule with FILE's (the PUT body; each field error on stderr) and prints
  * version=N, or with --if-unset leaves a schedule that was ever set alone (and says "exists" on
- * stderr); charge-monthly charges the monthly account fees of the month (default: last month,
- * UTC) still missing and prints period=... charged= due= already= failed=; collect books the due
- * fees their balances now cover and prints charged= due= failed=. Exit: 0 done, 1 refused
+ * stderr); charge-monthly charges the monthly account and card fees of the month (default: last
+ * month, UTC) still missing and prints period=... charged= due= already= failed=; collect books the
+ * due fees their balances now cover and prints charged= due= failed=. Exit: 0 done, 1 refused
  * (unknown partner, a bad file), 2 usage or failure. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "ct/ct_card.h"
 #include "ct/ct_conf.h"
 #include "ct/ct_db.h"
 #include "ct/ct_fee.h"
@@ -173,7 +174,7 @@ out:
 static int
 cmd_monthly(struct ct_db *db, const struct args *a)
 {
-    struct ct_fee_run r;
+    struct ct_fee_run r, cards;
     char period[16];
     enum ct_err err;
 
@@ -191,10 +192,16 @@ cmd_monthly(struct ct_db *db, const struct args *a)
                        tm.tm_mon == 0 ? 12 : tm.tm_mon);
     }
     err = ct_fee_monthly_accounts(db, period, NULL, NULL, &r);
+    if (err == CT_OK)
+        err = ct_card_monthly_fees(db, period, NULL, NULL, &cards);
     if (err != CT_OK) {
         fprintf(stderr, "fees: failed (%s)\n", ct_err_code(err));
         return 2;
     }
+    r.charged += cards.charged;
+    r.due += cards.due;
+    r.already += cards.already;
+    r.failed += cards.failed;
     printf("period=%s charged=%zu due=%zu already=%zu failed=%zu\n", period, r.charged, r.due,
            r.already, r.failed);
     return r.failed == 0 ? 0 : 2;

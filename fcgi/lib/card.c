@@ -12,10 +12,12 @@
 #include "ct/ct_card.h"
 #include "ct/ct_card_cvv.h"
 #include "ct/ct_customer.h"
+#include "ct/ct_fee.h"
 #include "ct/ct_kyc.h"
 #include "ct/ct_log.h"
 
 #define PAN_DRAWS 8                /* a duplicate PAN is drawn again (ct_card_pan_generate) */
+#define FEE_BATCH 200              /* cards listed per query for their monthly fee */
 #define PERSONALISATION_HOURS "48" /* seed 003: "around 48 hours after card ordering" */
 #define SEAL_CTX_MAX 64
 
@@ -696,9 +698,12 @@ create_fn(struct ct_db *db, void *arg)
     unsigned key_id = 0;
     char key_text[8];
     bool physical = u->n->type == CT_CARD_PHYSICAL;
+    struct ct_fee_event_ref fee;
+    struct ct_fee_result charged;
     enum ct_err err;
 
     memset(c, 0, sizeof(*c));
+    memset(&fee, 0, sizeof(fee));
     u->code = NULL;
     err = ct_kyc_require_verified(db, who->partner_id, who->customer_id, &u->code);
     if (err != CT_OK)
@@ -769,6 +774,18 @@ create_fn(struct ct_db *db, void *arg)
     err = insert_event(db, c, physical ? "ORDERED" : "CREATED", NULL, who, false);
     if (err != CT_OK)
         return err;
+    /* the partner's card creation fee, in the same unit: booked from the balance, or due when the
+     * balance cannot cover it yet (a card is never refused for its fee, nor the balance overdrawn)
+     */
+    fee.partner_id = who->partner_id;
+    fee.event = CT_FEE_CARD_CREATION;
+    fee.account_id = b.account_id;
+    fee.currency = b.currency;
+    fee.card_id = c->id;
+    fee.reference = c->id;
+    err = ct_fee_charge_event(db, &fee, &charged);
+    if (err != CT_OK)
+        return err;
     /* the row as stored (times, pan_length) */
     return ct_card_get(db, who, c->id, c);
 }
@@ -786,6 +803,55 @@ ct_card_create(struct ct_db *db, const struct ct_card_keys *keys, const struct c
         return CT_E_NOTFOUND;
     err = ct_db_txn(db, create_fn, &u);
     *code = u.code;
+    return err;
+}
+
+enum ct_err
+ct_card_monthly_fees(struct ct_db *db, const char *period, ct_fee_go_fn go, void *arg,
+                     struct ct_fee_run *run)
+{
+    static const char sql[] =
+        "SELECT c.partner_id, c.id, b.account_id, b.currency FROM card c "
+        "JOIN balance b ON b.id = c.balance_id "
+        "JOIN fee_rule fr ON fr.partner_id = c.partner_id AND fr.event = 'monthly_card' "
+        "AND fr.currency = b.currency AND fr.fixed > 0 "
+        "LEFT JOIN fee_charge fc ON fc.account_id = b.account_id AND fc.event = 'monthly_card' "
+        "AND fc.card_id = c.id AND fc.period = ? "
+        "WHERE c.status IN ('INACTIVE', 'ACTIVE') AND c.created_at < ? AND c.id > ? "
+        "AND fc.id IS NULL ORDER BY c.id LIMIT 200"; /* FEE_BATCH */
+    struct ct_fee_card batch[FEE_BATCH];
+    struct ct_fee_run one;
+    struct ct_rows *r = NULL;
+    char end[32], last[CT_UUID_LEN + 1] = "";
+    size_t i, n;
+    enum ct_err err;
+
+    memset(run, 0, sizeof(*run));
+    err = ct_fee_period_end(period, end);
+    while (err == CT_OK) {
+        err = ct_db_query(db, sql, &r, "sss", period, end, last);
+        n = err == CT_OK ? ct_rows_count(r) : 0;
+        for (i = 0; i < n && err == CT_OK; i++) {
+            batch[i].card_id = ct_rows_str(r, i, 1);
+            batch[i].currency = ct_rows_str(r, i, 3);
+            if (!ct_rows_i64(r, i, 0, &batch[i].partner_id) ||
+                !ct_rows_i64(r, i, 2, &batch[i].account_id) || batch[i].card_id == NULL ||
+                batch[i].currency == NULL)
+                err = CT_E_INTERNAL;
+        }
+        if (err == CT_OK && n > 0) {
+            (void)snprintf(last, sizeof(last), "%s", batch[n - 1].card_id);
+            err = ct_fee_monthly_cards(db, batch, n, period, go, arg, &one);
+            run->charged += one.charged;
+            run->due += one.due;
+            run->already += one.already;
+            run->failed += one.failed;
+        }
+        ct_rows_free(r);
+        r = NULL;
+        if (n < FEE_BATCH || (go != NULL && !go(arg)))
+            break;
+    }
     return err;
 }
 

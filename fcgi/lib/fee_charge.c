@@ -32,7 +32,6 @@ static enum ct_err charge_unit(struct ct_db *db, void *arg);
 static void run_count(struct ct_fee_run *run, enum ct_err err, const struct ct_fee_result *res,
                       const char *what);
 static enum ct_err collect_unit(struct ct_db *db, void *arg);
-static enum ct_err period_end(const char *period, char out[32]);
 
 enum ct_err
 ct_fee_income_account(struct ct_db *db, int64_t partner_id, const char *currency, int64_t key,
@@ -297,9 +296,8 @@ ct_fee_period_valid(const char *text)
                               (text[5] == '1' && text[6] >= '0' && text[6] <= '2'));
 }
 
-/* "YYYY-MM-01 00:00:00" of the month after the period. */
-static enum ct_err
-period_end(const char *period, char out[32])
+enum ct_err
+ct_fee_period_end(const char *period, char out[32])
 {
     int y, m;
 
@@ -339,7 +337,7 @@ ct_fee_monthly_accounts(struct ct_db *db, const char *period, ct_fee_go_fn go, v
     enum ct_err err;
 
     memset(run, 0, sizeof(*run));
-    err = period_end(period, end);
+    err = ct_fee_period_end(period, end);
     if (err != CT_OK)
         return err;
     do {

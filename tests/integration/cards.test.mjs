@@ -5,10 +5,11 @@
 // PAN, CVC2 and PIN seen is written to the stack's cards_seen.txt for tests/tools/card_scan.sh.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import {
-    DEMO, NO_CERT, assertStatus, createCustomer, get, issuePartner, lit, post, request,
-    show, sql, sqlValue, uniq,
+    DEMO, ENV, NO_CERT, assertStatus, balanceCents, createCustomer, get, issuePartner, ledgerCheck,
+    lit, post, reload, request, runTool, show, sql, sqlValue, uniq,
 } from './lib/stack.mjs';
 import {
     ADDRESS, BIN, CARDS_URL, ME, assertRefused, cardCustomer, createVirtual, decrypt, fullData,
@@ -420,4 +421,57 @@ test('every stored PAN is sealed (the scan for clear PANs, CVC2s and PINs is tes
     const n = Number(sqlValue('SELECT COUNT(*) FROM card WHERE pan_sealed IS NOT NULL'));
     assert.ok(n > 10, `${n} cards with a PAN`);
     assert.equal(sqlValue("SELECT COUNT(*) FROM card WHERE pan_sealed NOT LIKE 'pan1.%'"), '0');
+});
+
+// Fees (seed 003 'Fee management'; the demo schedule is tools/demo_fees.json: a card costs 5.00
+// EUR, a month of a card 1.00 EUR).
+describe('card fees', () => {
+    const FEES_CONF = path.join(ENV.COMPTOIR_STACK_DIR, 'conf', 'banking.conf');
+    const charges = (cardId) => sql(`SELECT event, status, amount, IFNULL(period, '-') FROM fee_charge
+        WHERE card_id = ${lit(cardId)} ORDER BY id`);
+
+    test('a card is charged its creation fee from its balance, in the unit that makes it', async () => {
+        const c = await cardCustomer();
+        const res = await reload(c.id, c.balanceId, '"12.00"');
+        assertStatus(res, 201);
+        const card = await createVirtual(c);
+        assert.deepEqual(charges(card.id), [['card_creation', 'charged', '500', '-']]);
+        assert.equal(await balanceCents(c.id, c.balanceId), 700n);
+        assert.equal(ledgerCheck().status, 0, 'ledger invariants');
+    });
+
+    test('a balance that cannot cover it gets the card, the fee is due, and collected once money arrives', async () => {
+        const c = await cardCustomer();
+        const card = await createVirtual(c);
+        assert.deepEqual(charges(card.id), [['card_creation', 'due', '500', '-']]);
+        assert.equal(await balanceCents(c.id, c.balanceId), 0n);
+        assertStatus(await reload(c.id, c.balanceId, '"3.00"'), 201);
+        let r = runTool('fees', [FEES_CONF, 'collect']);
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual(charges(card.id), [['card_creation', 'due', '500', '-']], 'still short');
+        assertStatus(await reload(c.id, c.balanceId, '"2.50"'), 201);
+        r = runTool('fees', [FEES_CONF, 'collect']);
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual(charges(card.id), [['card_creation', 'charged', '500', '-']]);
+        assert.equal(await balanceCents(c.id, c.balanceId), 50n);
+    });
+
+    test('the monthly card fee is charged once per issued card and month; an ordered card pays none', async () => {
+        const c = await cardCustomer();
+        assertStatus(await reload(c.id, c.balanceId, '"20.00"'), 201);
+        const card = await createVirtual(c);
+        const ordered = await orderPhysical(c);
+        // a month after every card of the run was made: each issued card of the stack is due one
+        const month = '2099-01';
+        for (let i = 0; i < 2; i++) {
+            const r = runTool('fees', [FEES_CONF, 'charge-monthly', '--month', month]);
+            assert.equal(r.status, 0, r.stderr);
+            assert.deepEqual(charges(card.id).filter((x) => x[0] === 'monthly_card'),
+                [['monthly_card', 'charged', '100', month]], `run ${i + 1}`);
+        }
+        assert.deepEqual(charges(ordered.id).filter((x) => x[0] === 'monthly_card'), []);
+        // 20.00 - 5.00 (virtual) - 5.00 (physical order) - 1.00 (a month of the virtual card)
+        assert.equal(await balanceCents(c.id, c.balanceId), 900n);
+        assert.equal(ledgerCheck().status, 0, 'ledger invariants');
+    });
 });

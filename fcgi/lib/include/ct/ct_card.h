@@ -10,6 +10,7 @@
 #include "ct/ct_card_pan.h"
 #include "ct/ct_card_pin.h"
 #include "ct/ct_db.h"
+#include "ct/ct_fee.h"
 #include "ct/ct_util.h"
 
 enum ct_card_type { CT_CARD_VIRTUAL = 0, CT_CARD_PHYSICAL };
@@ -165,6 +166,14 @@ enum ct_err ct_card_get(struct ct_db *db, const struct ct_card_who *who, const c
 /* One page of who's cards (customer_id given), newest first; *out is caller-owned (free()). */
 enum ct_err ct_card_list(struct ct_db *db, const struct ct_card_who *who, int64_t page,
                          int64_t per_page, struct ct_card **out, size_t *n, int64_t *total);
+
+/* The monthly card fee of `period` ("YYYY-MM") for every card of a partner with a monthly_card
+ * rule in its balance's currency that was issued (INACTIVE or ACTIVE, locked or not) and created
+ * before the period's end, and not charged for the period yet: listed here, where the card table
+ * is, and charged by ct_fee_monthly_cards (each in its own unit, at most once: a unique key).
+ * *run adds up what every batch did. */
+enum ct_err ct_card_monthly_fees(struct ct_db *db, const char *period, ct_fee_go_fn go, void *arg,
+                                 struct ct_fee_run *run);
 
 /* An action on a card, in one transaction under the card's row lock: the state machine decides,
  * the row changes, an event is written. pin (SET_PIN only) is the clear PIN, sealed here with the

@@ -11,8 +11,8 @@
  * - A card issued, in the unit that stores it: ct_fee_charge_event with CT_FEE_CARD_CREATION,
  *   the card's balance's account and currency, card_id and reference the card's id.
  * - Transfers, FX, card payments, ATM: ct_fee_charge_event with the event's amount.
- * - Monthly: the scheduler's `fees` task (ct_fee_monthly_accounts, ct_fee_collect_due); the
- *   cards module lists last month's cards for ct_fee_monthly_cards. */
+ * - Monthly: the scheduler's `fees` task (ct_fee_monthly_accounts, ct_card_monthly_fees which
+ *   lists the cards for ct_fee_monthly_cards, ct_fee_collect_due). */
 #ifndef CT_FEE_H
 #define CT_FEE_H
 #include <stdbool.h>
@@ -202,5 +202,7 @@ enum ct_err ct_fee_monthly_cards(struct ct_db *db, const struct ct_fee_card *car
                                  struct ct_fee_run *run);
 /* Whether text is a period "YYYY-MM" (year 2000..9999, month 01..12). */
 bool ct_fee_period_valid(const char *text);
+/* "YYYY-MM-01 00:00:00" of the month after the period (CT_E_BADREQ for a bad period). */
+enum ct_err ct_fee_period_end(const char *period, char out[32]);
 
 #endif /* CT_FEE_H */
