@@ -1,5 +1,5 @@
 /* scheduler.c - comptoir-scheduler: one process, one database connection, that runs the tasks
- * of scheduler_tasks.c (hold expiry, monthly statements) at start and then every interval.
+ * of scheduler_tasks.c (hold expiry, monthly statements, fees) at start and then every interval.
  *
  *   comptoir-scheduler CONFIG
  *

@@ -34,6 +34,11 @@ enum ct_err sched_expire_holds(struct ct_db *db, const struct sched_env *env, in
 enum ct_err sched_statements(struct ct_db *db, const struct sched_env *env, int64_t now_usec,
                              uint64_t *done);
 
+/* Charge last month's monthly account fees that are still missing (once per balance and month),
+ * then collect the due fees that can now be covered (ct_fee.h). */
+enum ct_err sched_fees(struct ct_db *db, const struct sched_env *env, int64_t now_usec,
+                       uint64_t *done);
+
 /* Run one task under MariaDB's GET_LOCK('comptoir.scheduler.<name>', 0), so that schedulers on
  * several hosts never run the same task at once. *ran is false (CT_OK, nothing done) when another
  * connection holds the lock; otherwise the task's error and *done. The lock is released before

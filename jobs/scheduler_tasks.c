@@ -1,8 +1,10 @@
-/* scheduler_tasks.c - what comptoir-scheduler runs on time: hold expiry and monthly statements,
- * each task under a MariaDB named lock so several schedulers never duplicate a run. */
+/* scheduler_tasks.c - what comptoir-scheduler runs on time: hold expiry, monthly statements and
+ * fees, each task under a MariaDB named lock so several schedulers never duplicate a run. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "ct/ct_card.h"
+#include "ct/ct_fee.h"
 #include "ct/ct_ledger.h"
 #include "ct/ct_log.h"
 #include "ct/ct_statement.h"
@@ -16,12 +18,15 @@ struct expire_ctx {
 static enum ct_err expire_unit(struct ct_db *db, void *arg);
 static bool statement_report(const char *balance_id, int64_t id, bool created, enum ct_err err,
                              void *arg);
+static bool last_month(int64_t now_usec, int *year, int *month);
+static bool fees_go(void *arg);
 static enum ct_err lock_take(struct ct_db *db, const char *name, bool *got);
 static void lock_drop(struct ct_db *db, const char *name);
 
 const struct sched_task sched_tasks[] = {
     {"holds", sched_expire_holds},
     {"statements", sched_statements},
+    {"fees", sched_fees},
     {NULL, NULL},
 };
 
@@ -68,17 +73,12 @@ statement_report(const char *balance_id, int64_t id, bool created, enum ct_err e
 enum ct_err
 sched_statements(struct ct_db *db, const struct sched_env *env, int64_t now_usec, uint64_t *done)
 {
-    time_t t = (time_t)(now_usec / 1000000);
     struct ct_stmt_month m = {0, 0, 0};
-    struct tm tm;
     int year, month;
     enum ct_err err;
 
-    if (gmtime_r(&t, &tm) == NULL)
+    if (!last_month(now_usec, &year, &month))
         return CT_E_INTERNAL;
-    /* tm_mon is 0-based, so it is last month's 1-based number (0: December of last year) */
-    year = tm.tm_mon == 0 ? tm.tm_year + 1900 - 1 : tm.tm_year + 1900;
-    month = tm.tm_mon == 0 ? 12 : tm.tm_mon;
     err = ct_stmt_make_month(db, env->files_dir, year, month, NULL, true, statement_report,
                              (void *)env, &m);
     if (err != CT_OK)
@@ -88,6 +88,64 @@ sched_statements(struct ct_db *db, const struct sched_env *env, int64_t now_usec
                "statements %04d-%02d: %zu missing, %zu made, %zu failed", year, month, m.balances,
                m.created, m.failed);
     *done = m.created;
+    return CT_OK;
+}
+
+/* The month before now_usec's (UTC), 1-based. */
+static bool
+last_month(int64_t now_usec, int *year, int *month)
+{
+    time_t t = (time_t)(now_usec / 1000000);
+    struct tm tm;
+
+    if (gmtime_r(&t, &tm) == NULL)
+        return false;
+    /* tm_mon is 0-based, so it is last month's 1-based number (0: December of last year) */
+    *year = tm.tm_mon == 0 ? tm.tm_year + 1900 - 1 : tm.tm_year + 1900;
+    *month = tm.tm_mon == 0 ? 12 : tm.tm_mon;
+    return true;
+}
+
+static bool
+fees_go(void *arg)
+{
+    const struct sched_env *env = arg;
+
+    return env->stopping == NULL || !env->stopping();
+}
+
+/* Every run: the monthly account and card fees of last month that are still missing (the first run
+ * of a month charges them; later runs find them recorded and do nothing, through fee_charge's
+ * unique key), then every due fee whose balance now covers it. */
+enum ct_err
+sched_fees(struct ct_db *db, const struct sched_env *env, int64_t now_usec, uint64_t *done)
+{
+    struct ct_fee_run monthly, cards, collect;
+    char period[16];
+    int year, month;
+    enum ct_err err;
+
+    if (!last_month(now_usec, &year, &month) ||
+        snprintf(period, sizeof(period), "%04d-%02d", year, month) != 7)
+        return CT_E_INTERNAL;
+    err = ct_fee_monthly_accounts(db, period, fees_go, (void *)env, &monthly);
+    if (err == CT_OK)
+        err = ct_card_monthly_fees(db, period, fees_go, (void *)env, &cards);
+    if (err != CT_OK)
+        return err; /* logged by the caller; the next run retries */
+    err = ct_fee_collect_due(db, fees_go, (void *)env, &collect);
+    if (err != CT_OK)
+        return err;
+    monthly.charged += cards.charged;
+    monthly.due += cards.due;
+    monthly.failed += cards.failed;
+    if (monthly.charged + monthly.due + monthly.failed + collect.charged + collect.failed > 0)
+        ct_log(monthly.failed + collect.failed > 0 ? LOG_ERR : LOG_INFO,
+               "fees %s: monthly (accounts and cards) %zu charged, %zu due, %zu failed; due fees "
+               "%zu collected, %zu still due, %zu failed",
+               period, monthly.charged, monthly.due, monthly.failed, collect.charged, collect.due,
+               collect.failed);
+    *done = monthly.charged + monthly.due + collect.charged;
     return CT_OK;
 }
 

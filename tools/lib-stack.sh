@@ -139,30 +139,32 @@ ct_cert_field() {
     esac
 }
 
-# ct_register_partner_cert STACK CERT NAME: partner row (created when NAME is new, public_id
-# UUID()) and partner_cert row for CERT. Idempotent: a certificate already registered is left
-# as it is (refused if it belongs to another partner). Prints "public_id fingerprint".
+# ct_register_partner_cert STACK CERT NAME [partner|processor]: partner row (created when NAME is
+# new, public_id UUID()) and partner_cert row for CERT; with "processor", the same in processor
+# and processor_cert (the card processor, cards server). Idempotent: a certificate already
+# registered is left as it is (refused if it belongs to another). Prints "public_id fingerprint".
 ct_register_partner_cert() {
-    local s=$1 c=$2 name=$3 cn dn serial fp na out
+    local s=$1 c=$2 name=$3 t=${4:-partner} cn dn serial fp na out
+    case $t in partner | processor) ;; *) ct_die "ct_register_partner_cert: bad kind '$t'" ;; esac
     cn=$(ct_cert_field "$c" cn) && dn=$(ct_cert_field "$c" dn) && serial=$(ct_cert_field "$c" serial) &&
         fp=$(ct_cert_field "$c" fp256) && na=$(ct_cert_field "$c" not_after) || ct_die "cannot read certificate $c"
     [ -n "$cn" ] || ct_die "$c has no CN"
     [ ${#fp} = 64 ] || ct_die "bad fingerprint for $c"
     out=$(ct_db "$s" <<SQL
 START TRANSACTION;
-INSERT INTO partner (public_id, name) VALUES (UUID(), $(ct_sql_str "$name"))
+INSERT INTO $t (public_id, name) VALUES (UUID(), $(ct_sql_str "$name"))
     ON DUPLICATE KEY UPDATE id = id;
-INSERT INTO partner_cert (partner_id, cn, subject_dn, serial, fingerprint_sha256, not_after)
+INSERT INTO ${t}_cert (${t}_id, cn, subject_dn, serial, fingerprint_sha256, not_after)
     SELECT id, $(ct_sql_str "$cn"), $(ct_sql_str "$dn"), '$serial', '$fp', '$na'
-    FROM partner WHERE name = $(ct_sql_str "$name")
-    ON DUPLICATE KEY UPDATE partner_cert.id = partner_cert.id;
-SELECT p.name = $(ct_sql_str "$name"), p.public_id FROM partner_cert pc JOIN partner p ON p.id = pc.partner_id
+    FROM $t WHERE name = $(ct_sql_str "$name")
+    ON DUPLICATE KEY UPDATE ${t}_cert.id = ${t}_cert.id;
+SELECT p.name = $(ct_sql_str "$name"), p.public_id FROM ${t}_cert pc JOIN $t p ON p.id = pc.${t}_id
     WHERE pc.fingerprint_sha256 = '$fp';
 COMMIT;
 SQL
     ) || ct_die "database registration of $c failed"
     case $out in
     1$'\t'*) printf '%s %s\n' "${out#*$'\t'}" "$fp" ;;
-    *) ct_die "certificate $fp is already registered to another partner" ;;
+    *) ct_die "certificate $fp is already registered to another $t" ;;
     esac
 }

@@ -24,5 +24,17 @@ enum ct_err customers_me_update(struct ct_req *req);
 enum ct_err customers_kyc_register(struct ct_req *req);
 /* balances.c */
 enum ct_err customers_balance_create(struct ct_req *req);
+/* cards.c */
+enum ct_err customers_card_create(struct ct_req *req);
+enum ct_err customers_card_order(struct ct_req *req);
+enum ct_err customers_card_list(struct ct_req *req);
+enum ct_err customers_card_get(struct ct_req *req);
+enum ct_err customers_card_full(struct ct_req *req);
+enum ct_err customers_card_lock(struct ct_req *req);
+enum ct_err customers_card_unlock(struct ct_req *req);
+enum ct_err customers_card_activate(struct ct_req *req);
+enum ct_err customers_card_pin(struct ct_req *req);
+enum ct_err customers_card_cvv_reset(struct ct_req *req);
+enum ct_err customers_card_remove(struct ct_req *req);
 
 #endif /* CUSTOMERS_H */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ct/ct_balance.h"
+#include "ct/ct_fee.h"
 #include "ct/ct_kyc.h"
 #include "ct/ct_ledger.h"
 #include "ct/ct_log.h"
@@ -95,6 +96,15 @@ ct_balance_open(struct ct_db *db, int64_t partner_id, const char *customer_id, c
     if (err == CT_OK)
         err = ct_db_exec(db, sql_ins, NULL, "slslssll", id, partner_id, customer_id, account_id,
                          currency, iban, base_id, seq);
+    if (err == CT_OK) {
+        /* the partner's account creation fee, in this unit: a new balance holds nothing yet, so
+         * it is recorded as due and collected once money arrives (ct_fee_collect_due) */
+        struct ct_fee_event_ref fee = {
+            partner_id, CT_FEE_ACCOUNT_CREATION, account_id, currency, 0, NULL, NULL, id};
+        struct ct_fee_result charged;
+
+        err = ct_fee_charge_event(db, &fee, &charged);
+    }
     if (err == CT_OK)
         err = ct_balance_get(db, partner_id, customer_id, id, out);
 out:

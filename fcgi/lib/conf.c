@@ -51,6 +51,7 @@ static const struct conf_key conf_keys[] = {
     INT_KEY(ident_cache_ttl, 0, 60, "5"),
     STR_KEY(jwe_key_file, ""),
     STR_KEY(issuer, ""),
+    STR_KEY(card_keys_file, ""),
     {NULL, CONF_STR, 0, 0, 0, 0, NULL},
 };
 

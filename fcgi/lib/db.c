@@ -44,10 +44,12 @@ struct ct_db {
     bool broken; /* connection lost: reconnect before the next unit of work */
     bool in_txn; /* inside ct_db_txn */
     bool doomed; /* the open transaction was aborted (deadlock, lock wait, lost connection) */
-    bool start_pending; /* in a unit whose START TRANSACTION is not sent yet */
-    struct ct_buf last; /* the unit's last statement as text, sent with its COMMIT; empty: none */
-    struct ct_buf text; /* the batch being sent; kept to spare an allocation per batch */
-    uint32_t rng;       /* back-off jitter */
+    bool start_pending;  /* in a unit whose START TRANSACTION is not sent yet */
+    struct ct_buf last;  /* the unit's last statement as text, sent with its COMMIT; empty: none */
+    struct ct_buf text;  /* the batch being sent; kept to spare an allocation per batch */
+    struct ct_buf batch; /* statements of ct_db_batch_add, ';'-separated, not sent yet */
+    int batch_n;         /* how many */
+    uint32_t rng;        /* back-off jitter */
 };
 
 struct ct_rows {
@@ -103,10 +105,12 @@ static void backoff(struct ct_db *db, int attempt);
 static bool lost_connection(unsigned no);
 static enum ct_err render(struct ct_db *db, const char *sql, const struct params *p,
                           struct ct_buf *out);
-static enum ct_err batch_results(struct ct_db *db, int rc, int n, int *failed);
+static enum ct_err batch_results(struct ct_db *db, int rc, int n, int *failed,
+                                 struct ct_rows *last);
 static enum ct_err exec_with_start(struct ct_db *db, const char *sql, struct params *p,
                                    uint64_t *affected);
 static enum ct_err commit_with_last(struct ct_db *db);
+static void rows_from_result(MYSQL_RES *res, struct ct_rows *r);
 
 /* ---- connection ---------------------------------------------------------------------------- */
 
@@ -125,6 +129,7 @@ ct_db_open(const struct ct_conf *conf, struct ct_db **out)
     db->rng = (uint32_t)getpid() ^ (uint32_t)time(NULL) ^ 0x9e3779b9u;
     ct_buf_init(&db->last, CT_DB_LAST_MAX);
     ct_buf_init(&db->text, CT_DB_LAST_MAX + 64);
+    ct_buf_init(&db->batch, CT_DB_LAST_MAX);
     err = db_connect(db);
     if (err != CT_OK) {
         ct_db_close(db);
@@ -142,6 +147,7 @@ ct_db_close(struct ct_db *db)
     db_disconnect(db);
     ct_buf_free(&db->last);
     ct_buf_free(&db->text);
+    ct_buf_free(&db->batch);
     free(db->slots);
     free(db);
 }
@@ -814,6 +820,8 @@ txn_once(struct ct_db *db, ct_txn_fn fn, void *ctx)
     /* START TRANSACTION goes out with the unit's first statement (run, exec_with_start) */
     db->start_pending = true;
     ct_buf_reset(&db->last);
+    ct_buf_reset(&db->batch);
+    db->batch_n = 0;
     db->in_txn = true;
     err = fn(db, ctx);
     /* fn may have swallowed a deadlock: the transaction is gone, so the unit must run again. */
@@ -924,17 +932,23 @@ render(struct ct_db *db, const char *sql, const struct params *p, struct ct_buf 
 }
 
 /* Reads the n results of a batch whose send returned rc; *failed gets the index of the statement
- * that failed (the server runs none after it), n when all ran. */
+ * that failed (the server runs none after it), n when all ran. `last` (may be NULL) gets the rows
+ * of the last statement. */
 static enum ct_err
-batch_results(struct ct_db *db, int rc, int n, int *failed)
+batch_results(struct ct_db *db, int rc, int n, int *failed, struct ct_rows *last)
 {
     int i = 0;
 
     for (; rc == 0; i++) {
         MYSQL_RES *res = mysql_store_result(db->conn);
 
-        if (res != NULL)
+        if (res != NULL) {
+            if (i == n - 1 && last != NULL)
+                rows_from_result(res, last);
             mysql_free_result(res);
+        } else if (mysql_field_count(db->conn) > 0) {
+            break; /* rows were due and could not be read: the statement's error */
+        }
         if (i == n - 1) {
             *failed = n;
             return CT_OK;
@@ -948,6 +962,37 @@ batch_results(struct ct_db *db, int rc, int n, int *failed)
     }
     *failed = i;
     return CT_E_INTERNAL;
+}
+
+/* A text result into rows, the shape ct_db_query gives. */
+static void
+rows_from_result(MYSQL_RES *res, struct ct_rows *r)
+{
+    MYSQL_ROW row;
+    size_t c, i = 0;
+
+    r->ncols = mysql_num_fields(res);
+    r->nrows = (size_t)mysql_num_rows(res);
+    r->off = ct_calloc(r->nrows * r->ncols + 1, sizeof(*r->off));
+    while (i < r->nrows && (row = mysql_fetch_row(res)) != NULL) {
+        unsigned long *len = mysql_fetch_lengths(res);
+
+        for (c = 0; c < r->ncols; c++) {
+            size_t *off = &r->off[i * r->ncols + c];
+
+            if (row[c] == NULL) {
+                *off = CT_DB_NO_CELL;
+                continue;
+            }
+            rows_reserve(r, len[c] + 1);
+            *off = r->len;
+            memcpy(r->text + r->len, row[c], len[c]);
+            r->len += len[c];
+            r->text[r->len++] = '\0';
+        }
+        i++;
+    }
+    r->nrows = i;
 }
 
 static enum ct_err
@@ -969,7 +1014,7 @@ exec_with_start(struct ct_db *db, const char *sql, struct params *p, uint64_t *a
         return err;
     /* the first result is START's; the statement's own is read last, so its counts are current */
     err = batch_results(db, mysql_real_query(db->conn, ct_buf_str(text), ct_buf_len(text)), 2,
-                        &failed);
+                        &failed, NULL);
     if (failed >= 1)
         db->start_pending = false;
     if (err != CT_OK)
@@ -1025,7 +1070,7 @@ commit_with_last(struct ct_db *db)
         return err;
     }
     err = batch_results(db, mysql_real_query(db->conn, ct_buf_str(text), ct_buf_len(text)), n,
-                        &failed);
+                        &failed, NULL);
     if (err == CT_OK)
         return CT_OK;
     no = mysql_errno(db->conn);
@@ -1038,4 +1083,70 @@ commit_with_last(struct ct_db *db)
     if (failed > 0 || !db->start_pending)
         txn_rollback(db);
     return err;
+}
+
+/* ---- batches of a unit's statements: one round trip for several --------------------------- */
+
+enum ct_err
+ct_db_batch_add(struct ct_db *db, const char *sql, const char *fmt, ...)
+{
+    struct params p;
+    enum ct_err err;
+    va_list ap;
+
+    if (db == NULL || !db->in_txn) {
+        ct_log(LOG_ERR, "db: a batch outside a unit of work");
+        return CT_E_INTERNAL;
+    }
+    va_start(ap, fmt);
+    err = params_bind(&p, fmt, ap);
+    va_end(ap);
+    if (err == CT_OK && db->batch_n > 0)
+        err = ct_buf_puts(&db->batch, ";");
+    if (err == CT_OK)
+        err = render(db, sql, &p, &db->batch);
+    if (err == CT_OK)
+        db->batch_n++;
+    else {
+        ct_buf_reset(&db->batch);
+        db->batch_n = 0;
+    }
+    return err;
+}
+
+enum ct_err
+ct_db_batch_query(struct ct_db *db, struct ct_rows **out)
+{
+    struct ct_buf *text = &db->text;
+    struct ct_rows *r;
+    bool start = db->start_pending;
+    int n = db->batch_n + (start ? 1 : 0), failed = 0;
+    enum ct_err err;
+
+    if (!db->in_txn || db->batch_n == 0) {
+        ct_log(LOG_ERR, "db: an empty batch, or one outside a unit of work");
+        return CT_E_INTERNAL;
+    }
+    err = db_usable(db);
+    ct_buf_reset(text);
+    if (err == CT_OK)
+        err = ct_buf_puts(text, start ? "START TRANSACTION;" : "");
+    if (err == CT_OK)
+        err = ct_buf_append(text, ct_buf_str(&db->batch), ct_buf_len(&db->batch));
+    ct_buf_reset(&db->batch);
+    db->batch_n = 0;
+    if (err != CT_OK)
+        return err;
+    r = ct_calloc(1, sizeof(*r));
+    err = batch_results(db, mysql_real_query(db->conn, ct_buf_str(text), ct_buf_len(text)), n,
+                        &failed, r);
+    if (start && failed >= 1)
+        db->start_pending = false;
+    if (err != CT_OK) {
+        ct_rows_free(r);
+        return db_fail(db, mysql_errno(db->conn), mysql_error(db->conn),
+                       start && failed == 0 ? "START TRANSACTION" : "a batched statement");
+    }
+    *out = r;
+    return CT_OK;
 }

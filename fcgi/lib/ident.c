@@ -20,6 +20,8 @@ static bool cert_fingerprint(struct ct_req *req, const char *escaped, char hex[6
 static struct ident_entry *cache_find(const char *escaped, time_t now);
 static void cache_store(const char *escaped, const struct ct_ident *ident, time_t now);
 static void copy_param(struct ct_req *req, const char *name, char *dst, size_t dstsz);
+struct cert_kind;
+static enum ct_err ident_cert(struct ct_req *req, const struct cert_kind *k);
 
 /* A worker serves the same few partners over and over: it remembers the last certificates it
  * mapped, for a few seconds only, so a suspended partner or a revoked registration still takes
@@ -93,18 +95,36 @@ cert_fingerprint(struct ct_req *req, const char *escaped, char hex[65])
     return true;
 }
 
-enum ct_err
-ct_ident_x509(struct ct_req *req)
+/* Who a verified client certificate is: a partner (partner CA, main server) or a card processor
+ * (processor CA, cards server), each registered by the certificate's fingerprint. */
+static const struct cert_kind {
+    enum ct_ident_kind kind;
+    const char *sql;
+    const char *unknown; /* the refusal's message */
+} cert_kinds[] = {
+    {CT_IDENT_PARTNER,
+     "SELECT p.id, p.public_id, c.subject_dn FROM partner_cert c "
+     "JOIN partner p ON p.id = c.partner_id "
+     "WHERE c.fingerprint_sha256 = ? AND c.status = 'active' "
+     "AND p.status = 'active' AND c.not_after > UTC_TIMESTAMP()",
+     "the client certificate is not registered to a partner"},
+    {CT_IDENT_PROCESSOR,
+     "SELECT p.id, p.public_id, c.subject_dn FROM processor_cert c "
+     "JOIN processor p ON p.id = c.processor_id "
+     "WHERE c.fingerprint_sha256 = ? AND c.status = 'active' "
+     "AND p.status = 'active' AND c.not_after > UTC_TIMESTAMP()",
+     "the client certificate is not registered to a card processor"},
+};
+
+static enum ct_err
+ident_cert(struct ct_req *req, const struct cert_kind *k)
 {
-    static const char sql[] = "SELECT p.id, p.public_id, c.subject_dn FROM partner_cert c "
-                              "JOIN partner p ON p.id = c.partner_id "
-                              "WHERE c.fingerprint_sha256 = ? AND c.status = 'active' "
-                              "AND p.status = 'active' AND c.not_after > UTC_TIMESTAMP()";
     const char *verify = ct_req_param(req, "SSL_CLIENT_VERIFY");
     const char *cert = ct_req_param(req, "SSL_CLIENT_CERT");
     struct ct_rows *rows = NULL;
     struct ident_entry *hit;
     time_t now = time(NULL);
+    int64_t id = 0;
     char fp[65];
     enum ct_err err;
 
@@ -113,29 +133,44 @@ ct_ident_x509(struct ct_req *req)
         return ct_req_fail(req, CT_E_FORBIDDEN, "CLIENT_CERT_REQUIRED",
                            "a valid client certificate is required");
     hit = cache_find(cert, now);
-    if (hit != NULL) {
+    if (hit != NULL && hit->ident.kind == k->kind) {
         req->ident = hit->ident;
         return CT_OK;
     }
     if (!cert_fingerprint(req, cert, fp))
         return ct_req_fail(req, CT_E_FORBIDDEN, "CLIENT_CERT_INVALID",
                            "the client certificate could not be read");
-    err = ct_db_query(req->db, sql, &rows, "s", fp);
+    err = ct_db_query(req->db, k->sql, &rows, "s", fp);
     if (err != CT_OK)
-        return ct_req_fail(req, err, NULL, "partner lookup failed");
-    if (ct_rows_count(rows) != 1 || !ct_rows_i64(rows, 0, 0, &req->ident.partner_id)) {
+        return ct_req_fail(req, err, NULL, "certificate lookup failed");
+    if (ct_rows_count(rows) != 1 || !ct_rows_i64(rows, 0, 0, &id)) {
         ct_rows_free(rows);
         ct_log(LOG_NOTICE, "unregistered client certificate sha256=%.16s...", fp);
-        return ct_req_fail(req, CT_E_FORBIDDEN, "CLIENT_CERT_UNKNOWN",
-                           "the client certificate is not registered to a partner");
+        return ct_req_fail(req, CT_E_FORBIDDEN, "CLIENT_CERT_UNKNOWN", k->unknown);
     }
+    if (k->kind == CT_IDENT_PROCESSOR)
+        req->ident.processor_id = id;
+    else
+        req->ident.partner_id = id;
     (void)snprintf(req->ident.partner_ref, sizeof(req->ident.partner_ref), "%s",
                    ct_rows_str(rows, 0, 1));
     (void)snprintf(req->ident.subject, sizeof(req->ident.subject), "%s", ct_rows_str(rows, 0, 2));
     ct_rows_free(rows);
-    req->ident.kind = CT_IDENT_PARTNER;
+    req->ident.kind = k->kind;
     cache_store(cert, &req->ident, now);
     return CT_OK;
+}
+
+enum ct_err
+ct_ident_x509(struct ct_req *req)
+{
+    return ident_cert(req, &cert_kinds[0]);
+}
+
+enum ct_err
+ct_ident_processor(struct ct_req *req)
+{
+    return ident_cert(req, &cert_kinds[1]);
 }
 
 /* The auth pool answered nginx's auth_request with the identity in X-CT-Auth-* headers; nginx

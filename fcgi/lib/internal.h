@@ -98,6 +98,8 @@ enum ct_err ct_route_match(const struct ct_route *routes, struct ct_req *req, co
 /* identity (ident.c): the partner behind the verified client certificate; or the session or
  * token identity the auth pool vouched for, as nginx passed it (CT_AUTH_* params). */
 enum ct_err ct_ident_x509(struct ct_req *req);
+/* The same for the card processor: its certificate's fingerprint in processor_cert. */
+enum ct_err ct_ident_processor(struct ct_req *req);
 enum ct_err ct_ident_auth(struct ct_req *req, enum ct_ident_kind want);
 
 /* admin channel (admin.c): on a CT_R_ADMIN route, once the operator is known, its role against

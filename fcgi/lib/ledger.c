@@ -32,10 +32,16 @@ struct capture {
     char currency[4];
 };
 
+/* A journal entry, and its removal when its post is refused (the unit goes on without a bare
+ * entry: a caller may record the refusal and commit). */
+static const char sql_entry[] = "INSERT INTO ledger_entry (partner_id, kind, description, "
+                                "currency, created_at) VALUES (?, ?, ?, ?, NOW(6))";
+static const char sql_unentry[] = "DELETE FROM ledger_entry WHERE id = ?";
+
 static const char *const kind_names[] = {
     [CT_ACCT_USER_BALANCE] = "user_balance",       [CT_ACCT_PARTNER_CREDIT] = "partner_credit",
     [CT_ACCT_PARTNER_DEPOSIT] = "partner_deposit", [CT_ACCT_TECHNICAL] = "technical",
-    [CT_ACCT_BANK_INTERNAL] = "bank_internal",
+    [CT_ACCT_BANK_INTERNAL] = "bank_internal",     [CT_ACCT_FEE_INCOME] = "fee_income",
 };
 
 static bool currency_valid(const char *c);
@@ -49,8 +55,8 @@ static enum ct_err account_refusal(struct ct_db *db, int64_t account_id, const c
                                    const char **code);
 static enum ct_err legs_refused(struct ct_db *db, const struct ct_leg *legs, size_t n,
                                 const char *currency, const char **code, size_t *at);
-static enum ct_err pair_apply(struct ct_db *db, const struct ct_leg *legs, const char *currency,
-                              const char **code);
+static enum ct_err pair_post(struct ct_db *db, const struct ct_entry *e, const struct ct_leg *legs,
+                             int64_t *entry_id, const char **code);
 static enum ct_err legs_undo(struct ct_db *db, const struct ct_leg *legs, size_t n,
                              const struct hold_leg *hl);
 static enum ct_err postings_insert(struct ct_db *db, int64_t entry_id, const struct ct_entry *e,
@@ -70,7 +76,7 @@ static void check_report(size_t k, const struct ct_rows *r, size_t row,
 const char *
 ct_account_kind_name(enum ct_account_kind kind)
 {
-    if ((int)kind < CT_ACCT_USER_BALANCE || (int)kind > CT_ACCT_BANK_INTERNAL)
+    if ((int)kind < CT_ACCT_USER_BALANCE || (int)kind > CT_ACCT_FEE_INCOME)
         return NULL;
     return kind_names[kind];
 }
@@ -80,7 +86,7 @@ kind_from_name(const char *s)
 {
     int k;
 
-    for (k = CT_ACCT_USER_BALANCE; s != NULL && k <= CT_ACCT_BANK_INTERNAL; k++) {
+    for (k = CT_ACCT_USER_BALANCE; s != NULL && k <= CT_ACCT_FEE_INCOME; k++) {
         if (strcmp(kind_names[k], s) == 0)
             return (enum ct_account_kind)k;
     }
@@ -327,31 +333,83 @@ leg_apply(struct ct_db *db, const struct ct_leg *leg, const char *currency,
     return legs_refused(db, leg, 1, currency, code, &at);
 }
 
-/* A two-leg entry (most of them: a reload, a transfer) in one statement over both rows, read in
- * ascending id (the ledger's lock order) by the primary key range. One round trip fewer under the
- * row locks than a statement per leg, and cheaper for the server than a self-join UPDATE (which
- * buffers both rows in temporary tables). When it changes fewer than two rows, the refusal is
- * worked out and a leg that went through is put back. `legs` is in ascending account id order. */
+/* A two-leg entry without a hold (most of them: a reload, a transfer) in one round trip: the
+ * entry, both balance rows in one conditional UPDATE (read in ascending id, the ledger's lock
+ * order, by the primary key), and the postings with the running balances read under those locks,
+ * sent as one batch; session variables carry the entry id and the UPDATE's row count from one
+ * statement to the next, and the postings are written only when both rows changed. A reload holds
+ * its balance rows for as few round trips as possible, and the pool and the server each wake once
+ * instead of three times. When fewer than two rows changed, the refusal is worked out, a leg that
+ * went through is put back and the entry removed, as for any refused post. `legs` is in ascending
+ * account id order. */
 static enum ct_err
-pair_apply(struct ct_db *db, const struct ct_leg *legs, const char *currency, const char **code)
+pair_post(struct ct_db *db, const struct ct_entry *e, const struct ct_leg *legs, int64_t *entry_id,
+          const char **code)
 {
-    static const char sql[] = "UPDATE ledger_account SET balance = balance + IF(id = ?, ?, ?), "
-                              "posting_count = posting_count + 1 WHERE id IN (?, ?) "
-                              "AND currency = ? AND status = 'active' AND (id <> ? OR "
-                              "unbounded = 1 OR balance - held + overdraft + ? >= 0)";
+    static const char sql_id[] = "SET @ct_e = LAST_INSERT_ID()";
+    static const char sql_apply[] =
+        "UPDATE ledger_account SET balance = balance + IF(id = ?, ?, ?), "
+        "posting_count = posting_count + 1 WHERE id IN (?, ?) AND currency = ? AND "
+        "status = 'active' AND (id <> ? OR unbounded = 1 OR balance - held + overdraft + ? >= 0)";
+    static const char sql_count[] = "SET @ct_n = ROW_COUNT()";
+    static const char sql_postings[] =
+        "INSERT INTO ledger_posting (entry_id, account_id, amount, balance_after, account_seq, "
+        "booked_at) SELECT @ct_e, id, CASE WHEN id = ? THEN ? ELSE ? END, balance, posting_count, "
+        "NOW(6) FROM ledger_account WHERE id IN (?, ?) AND @ct_n = 2 ORDER BY id "
+        "RETURNING entry_id, account_id, balance_after";
+    static const char sql_outcome[] = "SELECT @ct_n, @ct_e";
     /* the debit first: with both accounts able to take their legs, it is the one refused */
     const struct ct_leg order[2] = {legs[0].amount < 0 ? legs[0] : legs[1],
                                     legs[0].amount < 0 ? legs[1] : legs[0]};
-    uint64_t n = 0;
-    size_t at;
+    struct ct_rows *r = NULL;
+    int64_t n = 0, id = 0;
+    size_t row, k, at;
     enum ct_err err, why;
 
-    err = ct_db_exec(db, sql, &n, "lllllsll", legs[0].account_id, legs[0].amount, legs[1].amount,
-                     legs[0].account_id, legs[1].account_id, currency, order[0].account_id,
-                     order[0].amount);
-    if (err != CT_OK || n == 2)
+    err =
+        ct_db_batch_add(db, sql_entry, "lsss", e->partner_id, e->kind, e->description, e->currency);
+    if (err == CT_OK)
+        err = ct_db_batch_add(db, sql_id, "");
+    if (err == CT_OK)
+        err = ct_db_batch_add(db, sql_apply, "lllllsll", legs[0].account_id, legs[0].amount,
+                              legs[1].amount, legs[0].account_id, legs[1].account_id, e->currency,
+                              order[0].account_id, order[0].amount);
+    if (err == CT_OK)
+        err = ct_db_batch_add(db, sql_count, "");
+    if (err == CT_OK)
+        err = ct_db_batch_add(db, sql_postings, "lllll", legs[0].account_id, legs[0].amount,
+                              legs[1].amount, legs[0].account_id, legs[1].account_id);
+    if (err == CT_OK)
+        err = ct_db_batch_query(db, &r);
+    if (err != CT_OK)
         return err;
-    why = legs_refused(db, order, 2, currency, code, &at);
+    if (ct_rows_count(r) == 2) {
+        for (row = 0; row < 2 && err == CT_OK; row++) {
+            int64_t acct = 0, after = 0;
+
+            if (!ct_rows_i64(r, row, 0, &id) || !ct_rows_i64(r, row, 1, &acct) ||
+                !ct_rows_i64(r, row, 2, &after))
+                err = CT_E_INTERNAL;
+            for (k = 0; err == CT_OK && e->after != NULL && k < e->nlegs; k++)
+                if (e->legs[k].account_id == acct)
+                    e->after[k] = after;
+        }
+        ct_rows_free(r);
+        if (err == CT_OK && entry_id != NULL)
+            *entry_id = id;
+        return err;
+    }
+    err = ct_rows_count(r) == 0 ? CT_OK : CT_E_INTERNAL;
+    ct_rows_free(r);
+    r = NULL;
+    if (err == CT_OK)
+        err = ct_db_query(db, sql_outcome, &r, "");
+    if (err == CT_OK && (!ct_rows_i64(r, 0, 0, &n) || !ct_rows_i64(r, 0, 1, &id) || n < 0 || n > 1))
+        err = CT_E_INTERNAL;
+    ct_rows_free(r);
+    if (err != CT_OK)
+        return err;
+    why = legs_refused(db, order, 2, e->currency, code, &at);
     if (why != CT_E_RULE && why != CT_E_NOTFOUND)
         return why;
     /* One row changed: the leg not refused went through. Its row is locked by this transaction,
@@ -361,7 +419,8 @@ pair_apply(struct ct_db *db, const struct ct_leg *legs, const char *currency, co
         if (err != CT_OK)
             return err;
     }
-    return why;
+    err = ct_db_exec(db, sql_unentry, NULL, "l", id);
+    return err != CT_OK ? err : why;
 }
 
 /* Puts back the balances of legs already applied when a later leg is refused, so a refused post
@@ -439,9 +498,6 @@ static enum ct_err
 post_legs(struct ct_db *db, const struct ct_entry *e, const struct hold_leg *hl, int64_t *entry_id,
           const char **code)
 {
-    static const char sql_entry[] = "INSERT INTO ledger_entry (partner_id, kind, description, "
-                                    "currency, created_at) VALUES (?, ?, ?, ?, NOW(6))";
-    static const char sql_unentry[] = "DELETE FROM ledger_entry WHERE id = ?";
     struct ct_leg legs[CT_LEDGER_MAX_LEGS];
     const char *dummy = NULL;
     enum ct_err err;
@@ -454,6 +510,8 @@ post_legs(struct ct_db *db, const struct ct_entry *e, const struct hold_leg *hl,
     err = entry_check(e, legs, code);
     if (err != CT_OK)
         return err;
+    if (e->nlegs == 2 && hl == NULL)
+        return pair_post(db, e, legs, entry_id, code);
     /* The entry first: it takes no lock others wait on, so the balance rows stay locked for as
      * few round trips as possible (a hot account's throughput is one over that time). */
     err = ct_db_exec(db, sql_entry, NULL, "lsss", e->partner_id, e->kind, e->description,
@@ -462,18 +520,15 @@ post_legs(struct ct_db *db, const struct ct_entry *e, const struct hold_leg *hl,
         return err;
     id = ct_db_last_id(db);
     /* Ascending account id: the one lock order of the ledger, so entries cannot deadlock. */
-    if (e->nlegs == 2 && hl == NULL)
-        err = pair_apply(db, legs, e->currency, code);
-    else
-        for (i = 0; i < e->nlegs && err == CT_OK; i++) {
-            err = leg_apply(db, &legs[i], e->currency, hl, code);
-            if (err == CT_E_RULE || err == CT_E_NOTFOUND) {
-                enum ct_err undo = legs_undo(db, legs, i, hl);
+    for (i = 0; i < e->nlegs && err == CT_OK; i++) {
+        err = leg_apply(db, &legs[i], e->currency, hl, code);
+        if (err == CT_E_RULE || err == CT_E_NOTFOUND) {
+            enum ct_err undo = legs_undo(db, legs, i, hl);
 
-                if (undo != CT_OK)
-                    return undo;
-            }
+            if (undo != CT_OK)
+                return undo;
         }
+    }
     if (err == CT_E_RULE || err == CT_E_NOTFOUND) {
         /* refused: the unit goes on (a caller may record the refusal) without a bare entry */
         enum ct_err undo = ct_db_exec(db, sql_unentry, NULL, "l", id);

@@ -80,6 +80,8 @@ identify(struct ct_req *req)
 
     if (flags & CT_R_X509)
         return ct_ident_x509(req);
+    if (flags & CT_R_PROCESSOR)
+        return ct_ident_processor(req);
     if (flags & CT_R_SESSION)
         return ct_ident_auth(req, CT_IDENT_CUSTOMER);
     if (flags & CT_R_OAUTH)

@@ -22,5 +22,14 @@ enum ct_err secure_balance_iban(struct ct_req *req);
 enum ct_err secure_iban_list(struct ct_req *req);
 enum ct_err secure_partner_balance_list(struct ct_req *req);
 enum ct_err secure_jwe_public_key(struct ct_req *req);
+/* cards.c */
+enum ct_err secure_card_create(struct ct_req *req);
+enum ct_err secure_card_order(struct ct_req *req);
+enum ct_err secure_card_list(struct ct_req *req);
+enum ct_err secure_card_get(struct ct_req *req);
+enum ct_err secure_card_full(struct ct_req *req);
+enum ct_err secure_card_lock(struct ct_req *req);
+enum ct_err secure_card_unlock(struct ct_req *req);
+enum ct_err secure_card_activate(struct ct_req *req);
 
 #endif /* SECURE_H */

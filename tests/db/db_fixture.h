@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "ct/ct_conf.h"
@@ -55,6 +57,7 @@ struct fixture_account_ctx {
     const char *currency;
     bool unbounded;
     int64_t id;
+    int64_t partner_id;
 };
 
 static inline enum ct_err
@@ -62,7 +65,7 @@ fixture_account_fn(struct ct_db *db, void *arg)
 {
     struct fixture_account_ctx *c = arg;
 
-    return ct_ledger_account_open(db, 0,
+    return ct_ledger_account_open(db, c->partner_id,
                                   c->unbounded ? CT_ACCT_BANK_INTERNAL : CT_ACCT_USER_BALANCE,
                                   c->currency, c->unbounded, &c->id);
 }
@@ -72,7 +75,18 @@ fixture_account_fn(struct ct_db *db, void *arg)
 static inline int64_t
 fixture_account(struct ct_db *db, const char *currency, bool unbounded)
 {
-    struct fixture_account_ctx c = {currency, unbounded, 0};
+    struct fixture_account_ctx c = {currency, unbounded, 0, 0};
+
+    assert_int_equal(ct_db_txn(db, fixture_account_fn, &c), CT_OK);
+    assert_true(c.id > 0);
+    return c.id;
+}
+
+/* The same, a user balance of a partner's (its ledger account only, no balance row). */
+static inline int64_t
+fixture_user_account(struct ct_db *db, int64_t partner_id, const char *currency)
+{
+    struct fixture_account_ctx c = {currency, false, 0, partner_id};
 
     assert_int_equal(ct_db_txn(db, fixture_account_fn, &c), CT_OK);
     assert_true(c.id > 0);
@@ -140,6 +154,81 @@ fixture_collect(int fd, pid_t *pids, int n, char *buf, size_t bufsz)
             bad++;
     }
     return bad;
+}
+
+/* A child's end: closes its connection, writes its report line (the n counts, at most 8,
+ * separated by spaces) to out_fd, and exits 0, or 4 when the line could not be written. */
+static inline void
+fixture_child_exit(struct ct_db *db, int out_fd, const int *counts, int n)
+{
+    char line[8 * 12 + 2];
+    size_t len = 0;
+    int i;
+
+    ct_db_close(db);
+    for (i = 0; i < n && i < 8; i++)
+        len +=
+            (size_t)snprintf(line + len, sizeof(line) - len, "%s%d", i > 0 ? " " : "", counts[i]);
+    line[len++] = '\n';
+    _exit(write(out_fd, line, len) == (ssize_t)len ? 0 : 4);
+}
+
+/* Adds up the children's report lines, each `n` integers separated by spaces (at most 8), into
+ * sums[0..n-1] (asserted well-formed). */
+static inline void
+fixture_sum_lines(const char *buf, int n, int *sums)
+{
+    const char *p;
+    int i;
+
+    for (i = 0; i < n; i++)
+        sums[i] = 0;
+    for (p = buf; *p != '\0'; p = strchr(p, '\n') + 1) {
+        char *end = NULL;
+
+        assert_non_null(strchr(p, '\n'));
+        for (i = 0; i < n; i++) {
+            sums[i] += (int)strtol(p, &end, 10);
+            assert_true(end != p);
+            p = end;
+        }
+        assert_int_equal(*p, '\n');
+    }
+}
+
+/* The group state of a test program that needs only the configuration and one connection, as
+ * the first member of its own state (allocated here, `size` bytes, zeroed). */
+struct fixture {
+    struct ct_conf conf;
+    struct ct_db *db;
+};
+
+static inline int
+fixture_group_setup(void **state, const char *name, size_t size)
+{
+    struct fixture *f = size >= sizeof(*f) ? calloc(1, size) : NULL;
+
+    if (f == NULL)
+        return -1;
+    f->db = fixture_open(name, &f->conf);
+    if (f->db == NULL) {
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static inline int
+fixture_group_teardown(void **state)
+{
+    struct fixture *f = *state;
+
+    if (f != NULL) {
+        ct_db_close(f->db);
+        free(f);
+    }
+    return 0;
 }
 
 /* Inside a unit of work: the customer's KYC becomes VERIFIED (a balance needs it), recorded as a

@@ -1,9 +1,9 @@
 /* test_scheduler.c - comptoir-scheduler's tasks against a real MariaDB (COMPTOIR_DB_* env,
  * migrations applied), run directly: expired holds are released once and live ones stay; last
- * month's missing statements are made once; a task whose named lock another connection holds is
- * skipped; the ledger invariants hold at the end. The stack's own scheduler may run at the same
- * time, so the tests use their own "now" (far ahead for holds, a past month for statements),
- * which that daemon never uses. */
+ * month's missing statements are made once; last month's monthly fees are charged once; a task
+ * whose named lock another connection holds is skipped; the ledger invariants hold at the end.
+ * The stack's own scheduler may run at the same time, so the tests use their own "now" (far ahead
+ * for holds, a past month for statements and fees), which that daemon never uses. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +18,7 @@
 #include "ct/ct_conf.h"
 #include "ct/ct_customer.h"
 #include "ct/ct_db.h"
+#include "ct/ct_fee.h"
 #include "ct/ct_ledger.h"
 #include "ct/ct_log.h"
 #include "ct/ct_statement.h"
@@ -244,6 +245,40 @@ test_statements_once(void **state)
     assert_int_equal(query_i64(f->db, sql_count, c.bal.account_id), 1);
 }
 
+/* The fees task charges last month's monthly account fee once however often it runs (the
+ * statements test's "now": its month is July 2018, the balance opened in it). */
+static void
+test_fees_once(void **state)
+{
+    static const char rules[] =
+        "{\"rules\":[{\"event\":\"monthly_account\",\"currency\":\"EUR\",\"fixed\":\"1.00\"}]}";
+    static const char sql_rows[] = "SELECT COUNT(*) FROM fee_charge WHERE account_id = ? "
+                                   "AND event = 'monthly_account' AND period = '2018-07' "
+                                   "AND status = 'charged' AND amount = 100";
+    static struct ct_fee_schedule sched, got;
+    struct fx *f = *state;
+    struct seed_ctx c;
+    const char *code = NULL;
+    int64_t now = 0;
+
+    assert_int_equal(ct_fee_schedule_parse(rules, sizeof(rules) - 1, &sched, NULL, NULL), CT_OK);
+    assert_int_equal(ct_fee_schedule_set(f->db, f->partner, &sched, -1, &got, &code), CT_OK);
+    memset(&c, 0, sizeof(c));
+    c.f = f;
+    (void)snprintf(c.owner.email, sizeof(c.owner.email), "schedfee%ld@example.com", f->tag);
+    (void)snprintf(c.owner.phone, sizeof(c.owner.phone), "+33612345678");
+    (void)snprintf(c.owner.first_name, sizeof(c.owner.first_name), "Ada");
+    (void)snprintf(c.owner.last_name, sizeof(c.owner.last_name), "Fees");
+    (void)snprintf(c.owner.country, sizeof(c.owner.country), "FR");
+    (void)snprintf(c.owner.birth_date, sizeof(c.owner.birth_date), "1990-01-01");
+    assert_int_equal(ct_db_txn(f->db, stmt_seed_unit, &c), CT_OK);
+    assert_true(ct_time_parse(STMT_NOW, &now));
+    assert_true(run(f, "fees", now) >= 1);
+    assert_int_equal(query_i64(f->db, sql_rows, c.bal.account_id), 1);
+    (void)run(f, "fees", now);
+    assert_int_equal(query_i64(f->db, sql_rows, c.bal.account_id), 1);
+}
+
 static void
 test_ledger_still_checks(void **state)
 {
@@ -337,6 +372,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_holds_expire_once),
         cmocka_unit_test(test_statements_once),
+        cmocka_unit_test(test_fees_once),
         cmocka_unit_test(test_ledger_still_checks),
     };
 

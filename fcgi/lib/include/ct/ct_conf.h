@@ -23,9 +23,11 @@ struct ct_conf {
     char files_dir[256]; /* uploaded documents and generated statements, outside the web root */
     int session_ttl;     /* customer session lifetime in seconds, sliding */
     int ident_cache_ttl; /* seconds nginx may keep an OAuth check's answer (0: never), auth pool */
-    char jwe_key_file[256]; /* the server's JWE private key (PEM, 0600); none: no JWE routes */
-    char issuer[256];       /* the OAuth issuer: the main server's public origin https://host[:port]
-                               (auth pool: RFC 8414 metadata, RFC 9207 iss) */
+    char jwe_key_file[256];   /* the server's JWE private key (PEM, 0600); none: no JWE routes */
+    char card_keys_file[256]; /* the card keyring (docs/middleware.md "Card data", 0600); none:
+                                 card routes answer 500 */
+    char issuer[256]; /* the OAuth issuer: the main server's public origin https://host[:port]
+                         (auth pool: RFC 8414 metadata, RFC 9207 iss) */
 };
 
 /* Load defaults, then the file (may be NULL: defaults + env only), then environment overrides

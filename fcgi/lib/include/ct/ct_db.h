@@ -32,6 +32,15 @@ enum ct_err ct_db_exec(struct ct_db *db, const char *sql, uint64_t *affected, co
  * round trip with its COMMIT. Its error, if any, is what ct_db_txn returns (1062 ->
  * CT_E_CONFLICT), after the unit was rolled back. At most one per unit. */
 enum ct_err ct_db_exec_last(struct ct_db *db, const char *sql, const char *fmt, ...);
+/* Inside a unit of work only: statements sent together in one round trip (text protocol, each
+ * parameter rendered as a literal as for ct_db_exec_last). ct_db_batch_add adds one;
+ * ct_db_batch_query sends them all (behind START TRANSACTION when the unit has sent nothing yet)
+ * and hands back the rows of the last one (empty when it returns none). The server runs none
+ * after a failing one; that statement's error is returned, mapped as for any statement. For a
+ * hot path whose statements do not need each other's answers in C (session variables carry them
+ * from one to the next). */
+enum ct_err ct_db_batch_add(struct ct_db *db, const char *sql, const char *fmt, ...);
+enum ct_err ct_db_batch_query(struct ct_db *db, struct ct_rows **out);
 /* LAST_INSERT_ID of the connection's last INSERT. */
 int64_t ct_db_last_id(const struct ct_db *db);
 

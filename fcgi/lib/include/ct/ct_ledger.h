@@ -14,6 +14,7 @@ enum ct_account_kind {
     CT_ACCT_PARTNER_DEPOSIT,
     CT_ACCT_TECHNICAL,
     CT_ACCT_BANK_INTERNAL,
+    CT_ACCT_FEE_INCOME, /* a partner's fee income (ct_fee.h) */
 };
 /* "user_balance", "partner_credit", ... (the SQL enum text); NULL for a bad value. */
 const char *ct_account_kind_name(enum ct_account_kind kind);

@@ -26,8 +26,9 @@ typedef enum ct_err (*ct_handler_fn)(struct ct_req *req);
 /* JWE (API.md flags J and R; docs/middleware.md). The library opens and seals: a handler reads
  * and replies in clear and cannot forget either step. Both need the client's Public-Key header;
  * a 2xx reply other than 204 goes out as {"payload": compact JWE} to that key, errors in clear. */
-#define CT_R_JWE 0x0200u      /* J: Encrypted-Request: true; a body is {"payload": compact JWE} */
-#define CT_R_JWE_RESP 0x0400u /* R: Encrypt-Response: true (or Encrypted-Request); clear body */
+#define CT_R_JWE 0x0200u       /* J: Encrypted-Request: true; a body is {"payload": compact JWE} */
+#define CT_R_JWE_RESP 0x0400u  /* R: Encrypt-Response: true (or Encrypted-Request); clear body */
+#define CT_R_PROCESSOR 0x0800u /* card processor: x509 of the processor CA (cards server) */
 /* Admin channel (API.md "Admin channel"). On a CT_R_ADMIN route the dispatcher, before the
  * handler runs, refuses with 403 in the route's envelope an operator whose role the route does not
  * name (FORBIDDEN_ROLE; an admin route naming no role admits nobody) and a request whose Origin
@@ -55,15 +56,17 @@ struct ct_route {
  * passes as CT_AUTH_* params it sets itself (session and OAuth routes). */
 enum ct_ident_kind {
     CT_IDENT_NONE = 0,
-    CT_IDENT_PARTNER,  /* x509 */
-    CT_IDENT_CUSTOMER, /* customer session */
-    CT_IDENT_OAUTH,    /* third-party service acting for a customer */
-    CT_IDENT_OPERATOR, /* admin session */
+    CT_IDENT_PARTNER,   /* x509 */
+    CT_IDENT_CUSTOMER,  /* customer session */
+    CT_IDENT_OAUTH,     /* third-party service acting for a customer */
+    CT_IDENT_OPERATOR,  /* admin session */
+    CT_IDENT_PROCESSOR, /* card processor, x509 of the processor CA (cards server) */
 };
 struct ct_ident {
     enum ct_ident_kind kind;
     int64_t partner_id;   /* 0 when none */
-    char partner_ref[40]; /* the partner's public id (x509) */
+    int64_t processor_id; /* card processor (CT_IDENT_PROCESSOR), 0 when none */
+    char partner_ref[40]; /* the partner's (or the processor's) public id (x509) */
     char subject[256];    /* certificate subject DN (x509); customer or operator id */
     char session[40];     /* session id (CT_AUTH_SESSION): the row logout ends */
     char client_id[80];   /* OAuth client_id */
