@@ -27,11 +27,9 @@
 #define PASSWORD "operator password 1"
 
 struct fx {
-    struct ct_conf conf;
-    struct ct_db *db;
+    struct fixture base; /* first: fixture_group_setup allocates it */
     int64_t partner_id;
     char hash[CT_PASSWORD_HASH_MAX];
-    struct ct_operator op; /* an ADMIN of the fixture's partner */
 };
 
 struct write_ctx {
@@ -72,7 +70,7 @@ add_operator(struct fx *f, const char *role, struct ct_operator *op)
     (void)snprintf(op->name, sizeof(op->name), "Test %s", role);
     assert_int_equal(ct_uuid_new(op->id), CT_OK); /* a unique email; insert gives the real id */
     (void)snprintf(op->email, sizeof(op->email), "op-%.8s-%ld@db.test", op->id, (long)getpid());
-    return ct_db_txn(f->db, write_fn, &w);
+    return ct_db_txn(f->base.db, write_fn, &w);
 }
 
 static enum ct_err
@@ -107,26 +105,27 @@ test_insert_get_list_update(void **state)
     assert_string_equal(op.status, "active");
     assert_string_equal(op.last_login_at, "");
     dup = op;
-    assert_int_equal(ct_db_txn(f->db, write_fn, &(struct write_ctx){&dup, f->hash, false}),
+    assert_int_equal(ct_db_txn(f->base.db, write_fn, &(struct write_ctx){&dup, f->hash, false}),
                      CT_E_CONFLICT);
-    assert_int_equal(ct_operator_get(f->db, f->partner_id, op.id, &got), CT_OK);
+    assert_int_equal(ct_operator_get(f->base.db, f->partner_id, op.id, &got), CT_OK);
     assert_string_equal(got.email, op.email);
-    assert_int_equal(ct_operator_get(f->db, f->partner_id + 1000000, op.id, &got), CT_E_NOTFOUND);
-    assert_int_equal(ct_operator_get(f->db, f->partner_id, "not-a-uuid", &got), CT_E_NOTFOUND);
-    assert_int_equal(ct_operator_find(f->db, op.email, &got), CT_OK);
+    assert_int_equal(ct_operator_get(f->base.db, f->partner_id + 1000000, op.id, &got),
+                     CT_E_NOTFOUND);
+    assert_int_equal(ct_operator_get(f->base.db, f->partner_id, "not-a-uuid", &got), CT_E_NOTFOUND);
+    assert_int_equal(ct_operator_find(f->base.db, op.email, &got), CT_OK);
     assert_string_equal(got.id, op.id);
-    assert_int_equal(ct_operator_list(f->db, f->partner_id, &items, &n), CT_OK);
+    assert_int_equal(ct_operator_list(f->base.db, f->partner_id, &items, &n), CT_OK);
     for (i = 0; i < n; i++)
         found |= strcmp(items[i].id, op.id) == 0;
     free(items);
     assert_true(found);
     (void)snprintf(op.role, sizeof(op.role), "MANAGER");
     (void)snprintf(op.status, sizeof(op.status), "disabled");
-    assert_int_equal(ct_db_txn(f->db, write_fn, &w), CT_OK);
+    assert_int_equal(ct_db_txn(f->base.db, write_fn, &w), CT_OK);
     assert_string_equal(op.role, "MANAGER");
     assert_string_equal(op.status, "disabled");
     op.partner_id = f->partner_id + 1000000; /* another partner's operator cannot be written */
-    assert_int_equal(ct_db_txn(f->db, write_fn, &w), CT_E_NOTFOUND);
+    assert_int_equal(ct_db_txn(f->base.db, write_fn, &w), CT_E_NOTFOUND);
 }
 
 static void
@@ -138,17 +137,18 @@ test_login_and_lockout(void **state)
     int i;
 
     assert_int_equal(add_operator(f, "MANAGER", &op), CT_OK);
-    assert_int_equal(ct_operator_login(f->db, op.email, PASSWORD, &who), CT_OK);
+    assert_int_equal(ct_operator_login(f->base.db, op.email, PASSWORD, &who), CT_OK);
     assert_string_equal(who.operator_id, op.id);
     assert_int_equal(who.partner_id, f->partner_id);
     assert_string_equal(who.role, "MANAGER");
-    assert_int_equal(ct_operator_login(f->db, "nobody@db.test", PASSWORD, &who), CT_E_UNAUTH);
+    assert_int_equal(ct_operator_login(f->base.db, "nobody@db.test", PASSWORD, &who), CT_E_UNAUTH);
     assert_string_equal(who.operator_id, "");
     for (i = 0; i < CT_LOGIN_LOCK_AFTER; i++) {
-        assert_int_equal(ct_operator_login(f->db, op.email, "wrong password", &who), CT_E_UNAUTH);
+        assert_int_equal(ct_operator_login(f->base.db, op.email, "wrong password", &who),
+                         CT_E_UNAUTH);
         assert_string_equal(who.operator_id, op.id); /* the audit knows who was tried */
     }
-    assert_int_equal(ct_operator_login(f->db, op.email, PASSWORD, &who), CT_E_TOOMANY);
+    assert_int_equal(ct_operator_login(f->base.db, op.email, PASSWORD, &who), CT_E_TOOMANY);
     assert_true(who.retry_after > 0 && who.retry_after <= CT_LOGIN_LOCK_SECONDS);
 }
 
@@ -164,33 +164,36 @@ test_session_kind(void **state)
     assert_int_equal(add_operator(f, "EMPLOYEE", &op), CT_OK);
     memset(&c, 0, sizeof(c));
     c.op = &op;
-    assert_int_equal(ct_db_txn(f->db, open_fn, &c), CT_OK);
+    assert_int_equal(ct_db_txn(f->base.db, open_fn, &c), CT_OK);
     assert_true(ct_token_shape(c.token, "os"));
-    assert_int_equal(ct_session_check(f->db, CT_SESSION_OPERATOR, c.token, TTL, &s), CT_OK);
+    assert_int_equal(ct_session_check(f->base.db, CT_SESSION_OPERATOR, c.token, TTL, &s), CT_OK);
     assert_int_equal(s.kind, CT_SESSION_OPERATOR);
     assert_string_equal(s.subject, op.id);
     assert_string_equal(s.role, "EMPLOYEE");
     assert_int_equal(s.partner_id, f->partner_id);
     /* an operator token is no customer session, and the other way round */
-    assert_int_equal(ct_session_check(f->db, CT_SESSION_CUSTOMER, c.token, TTL, &s), CT_E_UNAUTH);
+    assert_int_equal(ct_session_check(f->base.db, CT_SESSION_CUSTOMER, c.token, TTL, &s),
+                     CT_E_UNAUTH);
     /* the role is read at each check */
     (void)snprintf(op.role, sizeof(op.role), "ADMIN");
-    assert_int_equal(ct_db_txn(f->db, write_fn, &w), CT_OK);
-    assert_int_equal(ct_session_check(f->db, CT_SESSION_OPERATOR, c.token, TTL, &s), CT_OK);
+    assert_int_equal(ct_db_txn(f->base.db, write_fn, &w), CT_OK);
+    assert_int_equal(ct_session_check(f->base.db, CT_SESSION_OPERATOR, c.token, TTL, &s), CT_OK);
     assert_string_equal(s.role, "ADMIN");
     /* a disabled operator's session stops */
     (void)snprintf(op.status, sizeof(op.status), "disabled");
-    assert_int_equal(ct_db_txn(f->db, write_fn, &w), CT_OK);
-    assert_int_equal(ct_session_check(f->db, CT_SESSION_OPERATOR, c.token, TTL, &s), CT_E_UNAUTH);
+    assert_int_equal(ct_db_txn(f->base.db, write_fn, &w), CT_OK);
+    assert_int_equal(ct_session_check(f->base.db, CT_SESSION_OPERATOR, c.token, TTL, &s),
+                     CT_E_UNAUTH);
     (void)snprintf(op.status, sizeof(op.status), "active");
-    assert_int_equal(ct_db_txn(f->db, write_fn, &w), CT_OK);
-    assert_int_equal(ct_session_end(f->db, CT_SESSION_OPERATOR, c.s.id, op.id), CT_OK);
-    assert_int_equal(ct_session_check(f->db, CT_SESSION_OPERATOR, c.token, TTL, &s), CT_E_UNAUTH);
-    assert_int_equal(ct_session_end(f->db, CT_SESSION_OPERATOR, c.s.id, op.id), CT_E_NOTFOUND);
+    assert_int_equal(ct_db_txn(f->base.db, write_fn, &w), CT_OK);
+    assert_int_equal(ct_session_end(f->base.db, CT_SESSION_OPERATOR, c.s.id, op.id), CT_OK);
+    assert_int_equal(ct_session_check(f->base.db, CT_SESSION_OPERATOR, c.token, TTL, &s),
+                     CT_E_UNAUTH);
+    assert_int_equal(ct_session_end(f->base.db, CT_SESSION_OPERATOR, c.s.id, op.id), CT_E_NOTFOUND);
     /* an operator session needs no device, and a customer-only argument is refused */
     c.op = &op;
-    assert_int_equal(ct_session_open(f->db, CT_SESSION_OPERATOR, f->partner_id, op.id, "phone", TTL,
-                                     c.token, &c.s),
+    assert_int_equal(ct_session_open(f->base.db, CT_SESSION_OPERATOR, f->partner_id, op.id, "phone",
+                                     TTL, c.token, &c.s),
                      CT_E_INTERNAL);
 }
 
@@ -202,17 +205,18 @@ test_origins(void **state)
     struct origin_ctx c = {f->partner_id, origin, true};
 
     (void)snprintf(origin, sizeof(origin), "https://db-%ld.example", (long)getpid());
-    assert_int_equal(ct_admin_origin_check(f->db, f->partner_id, origin), CT_E_FORBIDDEN);
-    assert_int_equal(ct_db_txn(f->db, origin_fn, &c), CT_OK);
-    assert_int_equal(ct_db_txn(f->db, origin_fn, &c), CT_E_CONFLICT);
-    assert_int_equal(ct_admin_origin_check(f->db, f->partner_id, origin), CT_OK);
-    assert_int_equal(ct_admin_origin_check(f->db, f->partner_id + 1000000, origin), CT_E_FORBIDDEN);
-    assert_int_equal(ct_admin_origin_check(f->db, f->partner_id, NULL), CT_E_FORBIDDEN);
-    assert_int_equal(ct_admin_origin_check(f->db, f->partner_id, ""), CT_E_FORBIDDEN);
+    assert_int_equal(ct_admin_origin_check(f->base.db, f->partner_id, origin), CT_E_FORBIDDEN);
+    assert_int_equal(ct_db_txn(f->base.db, origin_fn, &c), CT_OK);
+    assert_int_equal(ct_db_txn(f->base.db, origin_fn, &c), CT_E_CONFLICT);
+    assert_int_equal(ct_admin_origin_check(f->base.db, f->partner_id, origin), CT_OK);
+    assert_int_equal(ct_admin_origin_check(f->base.db, f->partner_id + 1000000, origin),
+                     CT_E_FORBIDDEN);
+    assert_int_equal(ct_admin_origin_check(f->base.db, f->partner_id, NULL), CT_E_FORBIDDEN);
+    assert_int_equal(ct_admin_origin_check(f->base.db, f->partner_id, ""), CT_E_FORBIDDEN);
     c.add = false;
-    assert_int_equal(ct_db_txn(f->db, origin_fn, &c), CT_OK);
-    assert_int_equal(ct_db_txn(f->db, origin_fn, &c), CT_E_NOTFOUND);
-    assert_int_equal(ct_admin_origin_check(f->db, f->partner_id, origin), CT_E_FORBIDDEN);
+    assert_int_equal(ct_db_txn(f->base.db, origin_fn, &c), CT_OK);
+    assert_int_equal(ct_db_txn(f->base.db, origin_fn, &c), CT_E_NOTFOUND);
+    assert_int_equal(ct_admin_origin_check(f->base.db, f->partner_id, origin), CT_E_FORBIDDEN);
 }
 
 static const char *
@@ -245,13 +249,13 @@ test_search_is_scoped(void **state)
     memset(&flt, 0, sizeof(flt));
     assert_true(ct_customer_filter_parse(&q, &flt));
     flt.partner_id = f->partner_id;
-    assert_int_equal(ct_customer_search(f->db, &flt, 1, 5, &items, &n, &total), CT_OK);
+    assert_int_equal(ct_customer_search(f->base.db, &flt, 1, 5, &items, &n, &total), CT_OK);
     assert_true(n <= 5 && (int64_t)n <= total);
     for (i = 0; i < n; i++)
         assert_int_equal(items[i].partner_id, f->partner_id);
     free(items);
     flt.partner_id = INT64_MAX; /* no such partner: nothing */
-    assert_int_equal(ct_customer_search(f->db, &flt, 1, 5, &items, &n, &total), CT_OK);
+    assert_int_equal(ct_customer_search(f->base.db, &flt, 1, 5, &items, &n, &total), CT_OK);
     assert_int_equal(n, 0);
     assert_int_equal(total, 0);
     free(items);
@@ -260,29 +264,15 @@ test_search_is_scoped(void **state)
 static int
 group_setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof(*f));
+    struct fx *f;
 
-    if (f == NULL)
+    if (fixture_group_setup(state, "test_operator_db", sizeof(*f)) != 0)
         return -1;
-    f->db = fixture_open("test_operator_db", &f->conf);
-    if (f->db == NULL || (f->partner_id = fixture_partner(f->db)) == 0 ||
-        ct_password_hash(PASSWORD, f->hash) != CT_OK) {
-        ct_db_close(f->db);
-        free(f);
+    f = *state;
+    f->partner_id = fixture_partner(f->base.db);
+    if (f->partner_id == 0 || ct_password_hash(PASSWORD, f->hash) != CT_OK) {
+        (void)fixture_group_teardown(state);
         return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-    struct fx *f = *state;
-
-    if (f != NULL) {
-        ct_db_close(f->db);
-        free(f);
     }
     return 0;
 }
@@ -296,5 +286,5 @@ main(void)
         cmocka_unit_test(test_search_is_scoped),
     };
 
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, fixture_group_teardown);
 }
