@@ -52,7 +52,7 @@ run_cmocka "$build"/tests/db_test_*
 echo "== tools against the stack"
 for t in tests/tools/test_*.sh; do
     [ -x "$t" ] || continue
-    if COMPTOIR_BIN="$here/$build/bin" "$t" >"$logs/tool.log" 2>&1; then ok "${t##*/}"; else cat "$logs/tool.log"; bad "${t##*/}"; fi
+    if COMPTOIR_BIN="$here/$build/bin" timeout -k 10 300 "$t" >"$logs/tool.log" 2>&1; then ok "${t##*/}"; else cat "$logs/tool.log"; bad "${t##*/}"; fi
 done
 
 run_node() {  # run_node NAME DIR: node's test runner over DIR; its counts join the totals

@@ -274,6 +274,16 @@ ct_serve(const char *pool, const struct ct_route *routes, int argc, char **argv)
         int status;
         pid_t pid = waitpid(-1, &status, 0);
 
+        if (pid < 0 && errno == ECHILD) {
+            /* no worker at all (every fork failed): try again each second rather than spin */
+            sleep(1);
+            for (i = 0; i < conf.workers && !master_stop; i++)
+                if (pids[i] <= 0) {
+                    pids[i] = spawn_worker(pool, routes, &conf, fd);
+                    started[i] = time(NULL);
+                }
+            continue;
+        }
         if (pid < 0)
             continue; /* EINTR from SIGTERM: the loop condition decides */
         for (i = 0; i < conf.workers; i++) {
