@@ -59,7 +59,7 @@ check grep -q 'is up to date' "$work/run1.out" "$work/run2.out"
 
 # A lock held elsewhere: the run waits --lock-wait seconds, then fails before touching anything.
 coproc HOLDER { exec mariadb --defaults-file="$COMPTOIR_DB_DEFAULTS" -N -B --unbuffered; }
-holder_in=${HOLDER[1]}
+holder_in=${HOLDER[1]} holder_pid=$HOLDER_PID # bash unsets HOLDER_PID once the coprocess ends
 printf "SELECT GET_LOCK('comptoir_migrate_%s', 10);\n" "$db" >&"$holder_in"
 read -r -t 20 held <&"${HOLDER[0]}"
 printf 'CREATE TABLE t_late (id INT PRIMARY KEY);\n' > "$work/conc/9999_create_t_late.sql"
@@ -69,7 +69,7 @@ check [ "${held:-}:$(migrate "$work/conc" --lock-wait 1 2>&1 >/dev/null)" = \
 desc="... and applies nothing"
 check [ "$(sql "SELECT COUNT(*) FROM schema_migrations WHERE version = 9999")" = 0 ]
 exec {holder_in}>&-
-wait "$HOLDER_PID"
+wait "$holder_pid" 2>/dev/null || true
 desc="once the lock is free, the run applies the new migration"
 check quiet migrate "$work/conc"
 mariadb --defaults-file="$COMPTOIR_DB_DEFAULTS" -e "DROP DATABASE $db"
