@@ -22,8 +22,21 @@ enum ct_err admin_partner_balance_reload(struct ct_req *req);
 enum ct_err admin_operator_list(struct ct_req *req);
 enum ct_err admin_operator_create(struct ct_req *req);
 enum ct_err admin_operator_update(struct ct_req *req);
+enum ct_err admin_fees_get(struct ct_req *req); /* GET /admin/fees */
+enum ct_err admin_fees_put(struct ct_req *req); /* PUT /admin/fees */
+/* cards.c: the shared card handlers (ct_card_route.h) as the operator (CT_CARD_BY_OPERATOR) */
+enum ct_err admin_user_card_list(struct ct_req *req); /* GET /admin/users/{userId}/cards */
+enum ct_err admin_card_create(struct ct_req *req);    /* POST /admin/balances/{id}/cards */
+enum ct_err admin_card_lock(struct ct_req *req);      /* POST /admin/cards/{cardId}/lock */
+enum ct_err admin_card_unlock(struct ct_req *req);
+enum ct_err admin_card_activate(struct ct_req *req);
+enum ct_err admin_card_remove(struct ct_req *req); /* DELETE /admin/cards/{cardId} */
+enum ct_err admin_card_cvv_reset(struct ct_req *req);
 
 /* Page and per_page of a list (users.c), 422 on bad values; false when the request failed. */
 bool admin_page(struct ct_req *req, int64_t *page, int64_t *per_page);
+/* The path's {userId} of the operator's partner into c; the request fails (404) otherwise. */
+struct ct_customer;
+enum ct_err admin_path_user(struct ct_req *req, struct ct_customer *c);
 
 #endif /* ADMIN_H */

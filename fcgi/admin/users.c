@@ -12,7 +12,6 @@
 
 static const char *query_get(void *ctx, const char *name);
 static void query_error(void *ctx, const char *field, const char *message);
-static enum ct_err path_user(struct ct_req *req, struct ct_customer *c);
 static struct json_object *masked_balance_json(const struct ct_balance *b);
 
 static const char *
@@ -64,9 +63,8 @@ admin_user_list(struct ct_req *req)
     return ct_reply_json(req, 200, arr);
 }
 
-/* The path's {userId} of the operator's partner into c; the request fails (404) otherwise. */
-static enum ct_err
-path_user(struct ct_req *req, struct ct_customer *c)
+enum ct_err
+admin_path_user(struct ct_req *req, struct ct_customer *c)
 {
     enum ct_err err =
         ct_customer_get(req->db, req->ident.partner_id, ct_req_path_arg(req, "userId"), c);
@@ -79,7 +77,7 @@ admin_user_get(struct ct_req *req)
 {
     struct ct_customer c;
 
-    if (path_user(req, &c) != CT_OK)
+    if (admin_path_user(req, &c) != CT_OK)
         return CT_E_NOTFOUND;
     return ct_reply_json(req, 200, ct_customer_json(&c));
 }
@@ -111,7 +109,7 @@ admin_user_balance_list(struct ct_req *req)
     size_t n = 0, i;
     enum ct_err err;
 
-    if (path_user(req, &c) != CT_OK)
+    if (admin_path_user(req, &c) != CT_OK)
         return CT_E_NOTFOUND;
     if (!admin_page(req, &page, &per_page))
         return CT_E_RULE;
@@ -134,7 +132,7 @@ admin_user_balance_create(struct ct_req *req)
 {
     struct ct_customer c;
 
-    if (path_user(req, &c) != CT_OK)
+    if (admin_path_user(req, &c) != CT_OK)
         return CT_E_NOTFOUND;
     return ct_balance_reply_open(req, c.id);
 }

@@ -76,6 +76,15 @@ ct_card_who_processor(const struct ct_req *req)
     return w;
 }
 
+struct ct_card_who
+ct_card_who_operator(const struct ct_req *req)
+{
+    struct ct_card_who w = {CT_CARD_BY_OPERATOR, req->ident.partner_id, NULL, 0,
+                            req->ident.subject};
+
+    return w;
+}
+
 /* A refusal from card.c through the route's envelope: out of scope is a plain 404. */
 static enum ct_err
 refused(struct ct_req *req, enum ct_err err, const char *code, const char *what)

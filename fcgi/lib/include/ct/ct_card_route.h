@@ -15,6 +15,10 @@ struct ct_card_who ct_card_who_customer(const struct ct_req *req);
 struct ct_card_who ct_card_who_partner(const struct ct_req *req, const char *customer_id);
 /* The card processor of the certificate: the cards of the programs it processes. */
 struct ct_card_who ct_card_who_processor(const struct ct_req *req);
+/* The admin panel's operator of the session: any card of its partner (customer NULL; a caller
+ * that creates a card sets customer_id to the balance's customer), the operator's id as actor.
+ * Full data refuses it (FULL_DATA_FORBIDDEN). */
+struct ct_card_who ct_card_who_operator(const struct ct_req *req);
 
 /* POST .../balances/{balanceId}/cards (virtual: {cardholder_name?}) and .../cards/physical
  * ({delivery_address, cardholder_name?}): 201 with the masked card. */
