@@ -76,6 +76,7 @@ struct act_unit {
 
 static enum ct_err refuse(const char **code, const char *why);
 static bool text_ok(const char *s, size_t len);
+static bool create_args_ok(const struct ct_card_who *who, const struct ct_card_new *n);
 static bool read_text(struct json_object *o, const char *member, const char *field, bool required,
                       char *dst, size_t cap, ct_card_field_err err, void *ctx);
 static void seal_ctx(const struct ct_card *c, char out[SEAL_CTX_MAX]);
@@ -790,6 +791,13 @@ create_fn(struct ct_db *db, void *arg)
     return ct_card_get(db, who, c->id, c);
 }
 
+static bool
+create_args_ok(const struct ct_card_who *who, const struct ct_card_new *n)
+{
+    return who->partner_id != 0 && who->customer_id != NULL && ct_uuid_valid(who->customer_id) &&
+           ct_uuid_valid(n->balance_id);
+}
+
 enum ct_err
 ct_card_create(struct ct_db *db, const struct ct_card_keys *keys, const struct ct_card_who *who,
                const struct ct_card_new *n, struct ct_card *out, const char **code)
@@ -798,10 +806,24 @@ ct_card_create(struct ct_db *db, const struct ct_card_keys *keys, const struct c
     enum ct_err err;
 
     *code = NULL;
-    if (who->partner_id == 0 || who->customer_id == NULL || !ct_uuid_valid(who->customer_id) ||
-        !ct_uuid_valid(n->balance_id))
+    if (!create_args_ok(who, n))
         return CT_E_NOTFOUND;
     err = ct_db_txn(db, create_fn, &u);
+    *code = u.code;
+    return err;
+}
+
+enum ct_err
+ct_card_create_in(struct ct_db *db, const struct ct_card_keys *keys, const struct ct_card_who *who,
+                  const struct ct_card_new *n, struct ct_card *out, const char **code)
+{
+    struct create_unit u = {keys, who, n, out, NULL};
+    enum ct_err err;
+
+    *code = NULL;
+    if (!create_args_ok(who, n))
+        return CT_E_NOTFOUND;
+    err = create_fn(db, &u);
     *code = u.code;
     return err;
 }

@@ -17,11 +17,20 @@ static void field_err(void *ctx, const char *field, const char *message);
 static const struct ct_card_keys *keys_of(struct ct_req *req);
 static enum ct_err refused(struct ct_req *req, enum ct_err err, const char *code, const char *what);
 static enum ct_err reply_card(struct ct_req *req, int status, const struct ct_card *c);
+static enum ct_err create_idem(struct ct_req *req, void *arg, int *status,
+                               struct json_object **answer);
 static enum ct_err act(struct ct_req *req, const struct ct_card_who *who, const char *card_id,
                        enum ct_card_action action, int reason, const char *pin);
 static enum ct_err no_body(struct ct_req *req);
 static enum ct_err act_bare(struct ct_req *req, const struct ct_card_who *who, const char *card_id,
                             enum ct_card_action action);
+
+/* What an idempotent creation needs inside its unit of work. */
+struct create_ctx {
+    const struct ct_card_keys *keys;
+    const struct ct_card_who *who;
+    const struct ct_card_new *n;
+};
 
 static void
 field_err(void *ctx, const char *field, const char *message)
@@ -151,10 +160,39 @@ ct_card_route_create(struct ct_req *req, const struct ct_card_who *who, const ch
     }
     if (ct_req_has_errors(req))
         return ct_req_fail(req, CT_E_RULE, NULL, "some fields are invalid");
+    if (ct_req_header(req, "Idempotency-Key") != NULL) {
+        struct create_ctx x = {keys, who, &n};
+        char scope[80];
+
+        /* the key is the customer's: scoped by partner and customer (the path names the balance) */
+        (void)snprintf(scope, sizeof(scope), "cards:%lld:%s", (long long)who->partner_id,
+                       who->customer_id != NULL ? who->customer_id : "-");
+        return ct_req_idempotent(req, scope, create_idem, &x);
+    }
     err = ct_card_create(req->db, keys, who, &n, &c, &code);
     if (err != CT_OK)
         return refused(req, err, code, "balance not found");
     return reply_card(req, 201, &c);
+}
+
+/* A creation with an Idempotency-Key: the card and its fee are made in the unit that records the
+ * answer, so a retry (or a twin sent at once) replays the first card instead of making a second
+ * one and charging its fee again. */
+static enum ct_err
+create_idem(struct ct_req *req, void *arg, int *status, struct json_object **answer)
+{
+    const struct create_ctx *x = arg;
+    const char *code = NULL;
+    struct ct_card c;
+    enum ct_err err;
+
+    memset(&c, 0, sizeof(c));
+    err = ct_card_create_in(req->db, x->keys, x->who, x->n, &c, &code);
+    if (err != CT_OK)
+        return refused(req, err, code, "balance not found");
+    *status = 201;
+    *answer = ct_card_json(&c);
+    return CT_OK;
 }
 
 enum ct_err

@@ -475,3 +475,25 @@ describe('card fees', () => {
         assert.equal(ledgerCheck().status, 0, 'ledger invariants');
     });
 });
+
+describe('card creation with an Idempotency-Key', () => {
+    test('ten twins sent at once make one card and charge one fee; the same key with another body is 409', async () => {
+        const c = await cardCustomer();
+        assertStatus(await reload(c.id, c.balanceId, '"50.00"'), 201);
+        const key = crypto.randomUUID();
+        const opts = (k) => ({ ...c.auth, headers: { ...(c.auth.headers || {}), 'Idempotency-Key': k } });
+        const path_ = `/customers/me/balances/${c.balanceId}/cards`;
+        const answers = await Promise.all(Array.from({ length: 10 }, () => jweSend('POST', path_, {}, opts(key))));
+        for (const res of answers) assertStatus(res, 201);
+        const cards = await Promise.all(answers.map((res) => decrypt(res)));
+        assert.equal(new Set(cards.map((x) => x.id)).size, 1, 'one card for every twin');
+        assert.equal(Number(sqlValue(`SELECT COUNT(*) FROM card WHERE customer_id = ${lit(c.id)}`)), 1);
+        assert.equal(Number(sqlValue(`SELECT COUNT(*) FROM fee_charge WHERE card_id = ${lit(cards[0].id)}`)), 1);
+        assert.equal(await balanceCents(c.id, c.balanceId), 4500n);
+        const other = await jweSend('POST', path_, { cardholder_name: 'OTHER NAME' }, opts(key));
+        assertRefused(other, 409, 'IDEMPOTENCY_KEY_REUSED');
+        // without a key, each request is a new card
+        await createVirtual(c);
+        assert.equal(Number(sqlValue(`SELECT COUNT(*) FROM card WHERE customer_id = ${lit(c.id)}`)), 2);
+    });
+});

@@ -144,11 +144,12 @@ struct ct_card {
     char updated_at[32];
 };
 
-/* A new card, in one transaction: the customer must be the partner's and VERIFIED
- * (KYC_NOT_VERIFIED), the balance the customer's and active (BALANCE_NOT_ACTIVE), the partner
- * must have a default card program (NO_CARD_PROGRAM). A virtual card gets its PAN, expiry and an
- * ACTIVE status now; a physical one is ORDERED with the delivery address, an order reference and
- * the personalisation's due time (+48 h) for the processor to link. cardholder_name NULL: the
+/* A new card, in one transaction, with the partner's card creation fee (booked, or due when
+ * the balance cannot cover it: ct_fee_charge_event): the customer must be the partner's and
+ * VERIFIED (KYC_NOT_VERIFIED), the balance the customer's and active (BALANCE_NOT_ACTIVE), the
+ * partner must have a default card program (NO_CARD_PROGRAM). A virtual card gets its PAN, expiry
+ * and an ACTIVE status now; a physical one is ORDERED with the delivery address, an order reference
+ * and the personalisation's due time (+48 h) for the processor to link. cardholder_name NULL: the
  * customer's names. CT_E_NOTFOUND for a customer or balance out of scope. */
 struct ct_card_new {
     const char *balance_id;
@@ -159,6 +160,10 @@ struct ct_card_new {
 enum ct_err ct_card_create(struct ct_db *db, const struct ct_card_keys *keys,
                            const struct ct_card_who *who, const struct ct_card_new *n,
                            struct ct_card *out, const char **code);
+/* The same inside the caller's unit of work (an idempotent request's, ct_req_idempotent). */
+enum ct_err ct_card_create_in(struct ct_db *db, const struct ct_card_keys *keys,
+                              const struct ct_card_who *who, const struct ct_card_new *n,
+                              struct ct_card *out, const char **code);
 
 /* The card by id within who's scope. */
 enum ct_err ct_card_get(struct ct_db *db, const struct ct_card_who *who, const char *id,
