@@ -27,6 +27,7 @@ enum ct_err admin_fees_put(struct ct_req *req); /* PUT /admin/fees */
 /* cards.c: the shared card handlers (ct_card_route.h) as the operator (CT_CARD_BY_OPERATOR) */
 enum ct_err admin_user_card_list(struct ct_req *req); /* GET /admin/users/{userId}/cards */
 enum ct_err admin_card_create(struct ct_req *req);    /* POST /admin/balances/{id}/cards */
+enum ct_err admin_card_order(struct ct_req *req);     /* POST .../cards/physical (order) */
 enum ct_err admin_card_lock(struct ct_req *req);      /* POST /admin/cards/{cardId}/lock */
 enum ct_err admin_card_unlock(struct ct_req *req);
 enum ct_err admin_card_activate(struct ct_req *req);

@@ -13,6 +13,7 @@ typedef enum ct_err (*card_action_fn)(struct ct_req *req, const struct ct_card_w
                                       const char *card_id);
 
 static enum ct_err on_card(struct ct_req *req, const char *action, card_action_fn fn);
+static enum ct_err on_balance(struct ct_req *req, const char *action, enum ct_card_type type);
 
 /* Every role: the masked list a panel finds a user's cards with. */
 enum ct_err
@@ -27,24 +28,38 @@ admin_user_card_list(struct ct_req *req)
     return ct_card_route_list(req, &who);
 }
 
-/* A virtual card on a balance of the operator's partner, for the balance's customer. A balance
- * of another partner (or none) leaves the customer NULL, which ct_card_create answers 404 after
- * the body is checked, as on the other channels. */
-enum ct_err
-admin_card_create(struct ct_req *req)
+/* A card on a balance of the operator's partner, for the balance's customer. A balance of
+ * another partner (or none) leaves the customer NULL, which ct_card_create answers 404 after the
+ * body is checked, as on the other channels. */
+static enum ct_err
+on_balance(struct ct_req *req, const char *action, enum ct_card_type type)
 {
     const char *balance_id = ct_req_path_arg(req, "balanceId");
     struct ct_card_who who = ct_card_who_operator(req);
     struct ct_balance b;
     enum ct_err err;
 
-    ct_req_audit(req, "CARD_CREATE", balance_id);
+    ct_req_audit(req, action, balance_id);
     err = ct_balance_get(req->db, req->ident.partner_id, NULL, balance_id, &b);
     if (err == CT_OK)
         who.customer_id = b.customer_id;
     else if (err != CT_E_NOTFOUND)
         return ct_req_fail(req, err, NULL, "the balance could not be read");
-    return ct_card_route_create(req, &who, balance_id, CT_CARD_VIRTUAL);
+    return ct_card_route_create(req, &who, balance_id, type);
+}
+
+/* A virtual card: ADMIN and MANAGER (API.md). */
+enum ct_err
+admin_card_create(struct ct_req *req)
+{
+    return on_balance(req, "CARD_CREATE", CT_CARD_VIRTUAL);
+}
+
+/* A physical card ordered to a delivery address: every role (seed 003 "Order physical card"). */
+enum ct_err
+admin_card_order(struct ct_req *req)
+{
+    return on_balance(req, "CARD_ORDER", CT_CARD_PHYSICAL);
 }
 
 static enum ct_err

@@ -8,7 +8,8 @@
 #define USER "/admin/users/{userId}"
 #define PBAL "/admin/partner-balances"
 #define CARD "/admin/cards/{cardId}"
-/* creating a card: ADMIN and MANAGER; acting on one: every role (API.md) */
+/* creating a virtual card: ADMIN and MANAGER (API.md); ordering a physical one (seed 003) and
+ * acting on one: every role */
 #define CARD_MAKERS (CT_R_ADMIN | CT_R_ROLE_ADMIN | CT_R_ROLE_MANAGER)
 
 const struct ct_route admin_routes[] = {
@@ -21,6 +22,7 @@ const struct ct_route admin_routes[] = {
     {"GET", USER "/cards", admin_user_card_list, ANY},
     {"GET", "/admin/balances/{balanceId}/iban", admin_balance_iban, ANY},
     {"POST", "/admin/balances/{balanceId}/cards", admin_card_create, CARD_MAKERS | CT_R_JWE},
+    {"POST", "/admin/balances/{balanceId}/cards/physical", admin_card_order, ANY | CT_R_JWE},
     {"POST", CARD "/lock", admin_card_lock, ANY},
     {"POST", CARD "/unlock", admin_card_unlock, ANY},
     {"POST", CARD "/activate", admin_card_activate, ANY},

@@ -1,5 +1,5 @@
 // The admin channel's cards and fees (API.md "Admin channel"): a virtual card created by an
-// ADMIN or MANAGER (J), lock, unlock, activate and remove by every role, the CVV reset (J), a
+// ADMIN or MANAGER (J), a physical card ordered by any role (J, seed 003), lock, unlock, activate and remove by every role, the CVV reset (J), a
 // user's masked card list; every change a card_event of channel OPERATOR with the operator as
 // actor and an audit row naming the card; no answer carries a PAN or a CVC2; another partner's
 // operator gets 404. The fee schedule: ADMIN only, GET/PUT round trip, 422 with field errors and
@@ -115,6 +115,23 @@ describe('admin cards', () => {
         }
         assertEnvelope(await as('EMPLOYEE', 'GET', '/admin/users/00000000-0000-4000-8000-000000000000/cards'), 404, 'NOT_FOUND');
         assertValidation(await as('EMPLOYEE', 'GET', `/admin/users/${cu.id}/cards?per_page=0`), 'per_page');
+    });
+
+    test('POST /admin/balances/{id}/cards/physical (J): every role orders a physical card (seed 003), ORDERED, audited', async () => {
+        const path = `/admin/balances/${cu.balanceId}/cards/physical`;
+        for (const role of ROLES) {
+            const r = await asJwe(role, 'POST', path, { delivery_address: ADDRESS });
+            assertStatus(r, 201);
+            assert.equal(r.clear.type, 'PHYSICAL');
+            assert.equal(r.clear.status, 'ORDERED');
+            assert.equal(r.clear.customer_id, cu.id);
+            assert.deepEqual(events(r.clear.id), [['ORDERED', '-', 'ORDERED', '0', 'OPERATOR', OP[role].id]]);
+            const a = auditRow(r);
+            assert.deepEqual([a.role, a.action, a.target, a.status], [role, 'CARD_ORDER', cu.balanceId, 201]);
+        }
+        assertValidation(await asJwe('EMPLOYEE', 'POST', path, {}), 'delivery_address');
+        const other = await asJwe('ADMIN', 'POST', path, { delivery_address: ADDRESS }, { token: B.tok.ADMIN, origin: B.origin });
+        assertEnvelope(other, 404, 'NOT_FOUND', "another partner's operator");
     });
 
     for (const role of ROLES) {
