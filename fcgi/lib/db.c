@@ -107,6 +107,9 @@ static enum ct_err render(struct ct_db *db, const char *sql, const struct params
                           struct ct_buf *out);
 static enum ct_err batch_results(struct ct_db *db, int rc, int n, int *failed,
                                  struct ct_rows *last);
+static enum ct_err batch_begin(struct ct_db *db);
+static enum ct_err batch_send(struct ct_db *db, int n, bool start, const char *what,
+                              struct ct_rows *last);
 static enum ct_err exec_with_start(struct ct_db *db, const char *sql, struct params *p,
                                    uint64_t *affected);
 static enum ct_err commit_with_last(struct ct_db *db);
@@ -995,35 +998,53 @@ rows_from_result(MYSQL_RES *res, struct ct_rows *r)
     r->nrows = i;
 }
 
+/* Starts the text of a batch in db->text: START TRANSACTION first when the unit has sent nothing
+ * yet (db->start_pending). */
 static enum ct_err
-exec_with_start(struct ct_db *db, const char *sql, struct params *p, uint64_t *affected)
+batch_begin(struct ct_db *db)
 {
-    static const char start[] = "START TRANSACTION;";
-    struct ct_buf *text = &db->text;
+    ct_buf_reset(&db->text);
+    return db->start_pending ? ct_buf_puts(&db->text, "START TRANSACTION;") : CT_OK;
+}
+
+/* Sends db->text, n statements (START included when `start`), and reads their results (`last`,
+ * may be NULL, gets the rows of the last one). `what` names the statements in an error. Once
+ * START has run the unit counts as started, whatever follows. */
+static enum ct_err
+batch_send(struct ct_db *db, int n, bool start, const char *what, struct ct_rows *last)
+{
+    const struct ct_buf *text = &db->text;
     enum ct_err err;
     int failed = 0;
 
-    err = db_usable(db);
-    if (err != CT_OK)
-        return err;
-    ct_buf_reset(text);
-    err = ct_buf_puts(text, start);
-    if (err == CT_OK)
-        err = render(db, sql, p, text);
-    if (err != CT_OK)
-        return err;
-    /* the first result is START's; the statement's own is read last, so its counts are current */
-    err = batch_results(db, mysql_real_query(db->conn, ct_buf_str(text), ct_buf_len(text)), 2,
-                        &failed, NULL);
-    if (failed >= 1)
+    err = batch_results(db, mysql_real_query(db->conn, ct_buf_str(text), ct_buf_len(text)), n,
+                        &failed, last);
+    if (start && failed >= 1)
         db->start_pending = false;
     if (err != CT_OK)
-        return db_fail(db, mysql_errno(db->conn), mysql_error(db->conn), failed == 0 ? start : sql);
+        return db_fail(db, mysql_errno(db->conn), mysql_error(db->conn),
+                       start && failed == 0 ? "START TRANSACTION" : what);
     if (mysql_insert_id(db->conn) != 0)
         db->last_id = (int64_t)mysql_insert_id(db->conn);
-    if (affected != NULL)
-        *affected = (uint64_t)mysql_affected_rows(db->conn);
     return CT_OK;
+}
+
+static enum ct_err
+exec_with_start(struct ct_db *db, const char *sql, struct params *p, uint64_t *affected)
+{
+    bool start = db->start_pending;
+    enum ct_err err = db_usable(db);
+
+    if (err == CT_OK)
+        err = batch_begin(db);
+    if (err == CT_OK)
+        err = render(db, sql, p, &db->text);
+    /* the statement's result is read last, so the connection's counts are its own */
+    if (err == CT_OK)
+        err = batch_send(db, start ? 2 : 1, start, sql, NULL);
+    if (err == CT_OK && affected != NULL)
+        *affected = (uint64_t)mysql_affected_rows(db->conn);
+    return err;
 }
 
 enum ct_err
@@ -1058,8 +1079,7 @@ commit_with_last(struct ct_db *db)
     int n = db->start_pending ? 3 : 2, failed = 0;
     unsigned no;
 
-    ct_buf_reset(text);
-    err = ct_buf_puts(text, db->start_pending ? "START TRANSACTION;" : "");
+    err = batch_begin(db);
     if (err == CT_OK)
         err = ct_buf_append(text, ct_buf_str(&db->last), ct_buf_len(&db->last));
     if (err == CT_OK)
@@ -1117,35 +1137,29 @@ ct_db_batch_add(struct ct_db *db, const char *sql, const char *fmt, ...)
 enum ct_err
 ct_db_batch_query(struct ct_db *db, struct ct_rows **out)
 {
-    struct ct_buf *text = &db->text;
     struct ct_rows *r;
+    int n = db->batch_n;
     bool start = db->start_pending;
-    int n = db->batch_n + (start ? 1 : 0), failed = 0;
     enum ct_err err;
 
-    if (!db->in_txn || db->batch_n == 0) {
+    if (!db->in_txn || n == 0) {
         ct_log(LOG_ERR, "db: an empty batch, or one outside a unit of work");
         return CT_E_INTERNAL;
     }
     err = db_usable(db);
-    ct_buf_reset(text);
     if (err == CT_OK)
-        err = ct_buf_puts(text, start ? "START TRANSACTION;" : "");
+        err = batch_begin(db);
     if (err == CT_OK)
-        err = ct_buf_append(text, ct_buf_str(&db->batch), ct_buf_len(&db->batch));
+        err = ct_buf_append(&db->text, ct_buf_str(&db->batch), ct_buf_len(&db->batch));
     ct_buf_reset(&db->batch);
     db->batch_n = 0;
     if (err != CT_OK)
         return err;
     r = ct_calloc(1, sizeof(*r));
-    err = batch_results(db, mysql_real_query(db->conn, ct_buf_str(text), ct_buf_len(text)), n,
-                        &failed, r);
-    if (start && failed >= 1)
-        db->start_pending = false;
+    err = batch_send(db, n + (start ? 1 : 0), start, "a batched statement", r);
     if (err != CT_OK) {
         ct_rows_free(r);
-        return db_fail(db, mysql_errno(db->conn), mysql_error(db->conn),
-                       start && failed == 0 ? "START TRANSACTION" : "a batched statement");
+        return err;
     }
     *out = r;
     return CT_OK;

@@ -452,6 +452,7 @@ ct_pbal_charge(struct ct_db *db, const struct ct_pbal_charge *c, int64_t *entry_
     enum ct_err err;
 
     *code = NULL;
+    /* the currency is copied into `dry` whole: exactly three letters and their NUL */
     if (ct_pbal_type_name(c->type) == NULL || c->amount <= 0 || strlen(c->currency) != 3)
         return CT_E_BADREQ;
     err = shard_account(db, c->partner_id, c->currency, c->type,
@@ -470,7 +471,7 @@ ct_pbal_charge(struct ct_db *db, const struct ct_pbal_charge *c, int64_t *entry_
     }
     err = charge_once(db, c, from, entry_id, to_after, code);
     if (err == CT_E_RULE && *code != NULL && strcmp(*code, "INSUFFICIENT_FUNDS") == 0) {
-        /* only shards == 1 could be refused after evening out, and then the sum is short */
+        /* one shard is the whole balance: nothing to even out, the sum is short */
         if (shards == 1) {
             *code = "PARTNER_INSUFFICIENT_FUNDS";
             return CT_E_RULE;
