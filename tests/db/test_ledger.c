@@ -293,6 +293,79 @@ test_db_batches(void **state)
     assert_int_equal(fixture_i64(f->db, sql_open, 0), 0);
 }
 
+/* ---- several statements in one round trip (ct_db_batch_add, ct_db_batch_query) ----------- */
+
+struct multi_ctx {
+    const char *k1, *k2, *text;
+    bool dup; /* the second insert reuses k1: it fails, the SELECT after it never runs */
+    char got[256];
+    size_t rows;
+    bool null_cell;
+};
+
+static enum ct_err
+multi_fn(struct ct_db *db, void *arg)
+{
+    static const char sql_ins[] = "INSERT INTO idempotency_key (scope, idem_key, request_hash, "
+                                  "status_code, response) VALUES ('multi', ?, X'00', 200, ?)";
+    static const char sql_sel[] = "SELECT response, NULL FROM idempotency_key "
+                                  "WHERE scope = 'multi' AND idem_key IN (?, ?) ORDER BY idem_key";
+    struct multi_ctx *c = arg;
+    struct ct_rows *r = NULL;
+    enum ct_err err;
+
+    err = ct_db_batch_add(db, sql_ins, "ss", c->k1, c->text);
+    if (err == CT_OK)
+        err = ct_db_batch_add(db, sql_ins, "ss", c->dup ? c->k1 : c->k2, c->text);
+    if (err == CT_OK)
+        err = ct_db_batch_add(db, sql_sel, "ss", c->k1, c->k2);
+    if (err == CT_OK)
+        err = ct_db_batch_query(db, &r);
+    if (err != CT_OK)
+        return err;
+    c->rows = ct_rows_count(r);
+    (void)snprintf(c->got, sizeof(c->got), "%s", ct_rows_str(r, 0, 0) ? ct_rows_str(r, 0, 0) : "");
+    c->null_cell = ct_rows_str(r, 0, 1) == NULL;
+    ct_rows_free(r);
+    return CT_OK;
+}
+
+static void
+test_db_multi(void **state)
+{
+    static const char sql_n[] = "SELECT COUNT(*) + ? FROM idempotency_key WHERE scope = 'multi'";
+    static const char sql_open[] = "SELECT @@in_transaction + ?";
+    struct fx *f = *state;
+    struct multi_ctx c;
+    struct ct_rows *r = NULL;
+    char k1[64], k2[64];
+    int64_t before;
+
+    memset(&c, 0, sizeof(c));
+    (void)snprintf(k1, sizeof(k1), "m1-%s", f->run);
+    (void)snprintf(k2, sizeof(k2), "m2-%s", f->run);
+    c.k1 = k1;
+    c.k2 = k2;
+    c.text = "it's \\ ? ; COMMIT; -- \xc3\xbc";
+    before = fixture_i64(f->db, sql_n, 0);
+    /* a statement in the middle fails: its error is the unit's, and nothing of the unit stays */
+    c.dup = true;
+    assert_int_equal(ct_db_txn(f->db, multi_fn, &c), CT_E_CONFLICT);
+    assert_int_equal(fixture_i64(f->db, sql_n, 0), before);
+    assert_int_equal(fixture_i64(f->db, sql_open, 0), 0);
+    /* all run: the rows are the last statement's, literals intact, NULL a NULL cell */
+    c.dup = false;
+    assert_int_equal(ct_db_txn(f->db, multi_fn, &c), CT_OK);
+    assert_int_equal(c.rows, 2);
+    assert_string_equal(c.got, c.text);
+    assert_true(c.null_cell);
+    assert_int_equal(fixture_i64(f->db, sql_n, 0), before + 2);
+    /* outside a unit there is no batch */
+    assert_int_equal(ct_db_batch_add(f->db, sql_open, "l", (int64_t)0), CT_E_INTERNAL);
+    assert_int_equal(ct_db_batch_query(f->db, &r), CT_E_INTERNAL);
+    assert_null(r);
+}
+
 struct kill_ctx {
     struct ct_db *killer;
     int runs;
@@ -1076,6 +1149,7 @@ main(void)
         cmocka_unit_test(test_db_duplicate_and_rollback),
         cmocka_unit_test(test_db_read_leaves_no_transaction),
         cmocka_unit_test(test_db_batches),
+        cmocka_unit_test(test_db_multi),
         cmocka_unit_test(test_db_reconnect),
         cmocka_unit_test(test_post_and_balance_after),
         cmocka_unit_test(test_refused_entries),
