@@ -74,7 +74,7 @@ ct_operator_insert(struct ct_db *db, struct ct_operator *op, const char *passwor
     return err;
 }
 
-/* One operator by a key (id or email) and, unless 0, partner. */
+/* One operator by a key (id or email) and, when fmt binds it, a partner (0: any). */
 static enum ct_err
 get_one(struct ct_db *db, const char *sql, const char *fmt, const char *key, int64_t partner_id,
         struct ct_operator *out)
@@ -107,12 +107,11 @@ ct_operator_get(struct ct_db *db, int64_t partner_id, const char *id, struct ct_
 enum ct_err
 ct_operator_find(struct ct_db *db, const char *email, struct ct_operator *out)
 {
-    static const char sql[] = "SELECT " OPERATOR_COLS " FROM operator "
-                              "WHERE email = ? AND (? = 0 OR partner_id = ?)";
+    static const char sql[] = "SELECT " OPERATOR_COLS " FROM operator WHERE email = ?";
 
     if (email == NULL || strlen(email) > CT_OPERATOR_EMAIL_MAX)
         return CT_E_NOTFOUND;
-    return get_one(db, sql, "sll", email, 0, out);
+    return get_one(db, sql, "s", email, 0, out);
 }
 
 enum ct_err
@@ -150,10 +149,11 @@ ct_operator_update(struct ct_db *db, struct ct_operator *op, const char *passwor
 
     if (!ct_operator_role_valid(op->role) || !ct_operator_status_valid(op->status))
         return CT_E_INTERNAL;
-    err = ct_operator_get(db, op->partner_id, op->id, &(struct ct_operator){0});
-    if (err == CT_OK)
-        err = ct_db_exec(db, sql, NULL, "sssssssl", op->name, op->role, op->status, password_hash,
-                         password_hash, password_hash, op->id, op->partner_id);
+    if (!ct_uuid_valid(op->id))
+        return CT_E_NOTFOUND;
+    /* no row of that id and partner: nothing written, and the read back is CT_E_NOTFOUND */
+    err = ct_db_exec(db, sql, NULL, "sssssssl", op->name, op->role, op->status, password_hash,
+                     password_hash, password_hash, op->id, op->partner_id);
     if (err == CT_OK)
         err = ct_operator_get(db, op->partner_id, op->id, op);
     return err;

@@ -156,6 +156,12 @@ test('operators (ADMIN): add, log in, change role, disable; no change of one\'s 
     // the live session takes the new role at its next request
     assertStatus(await admin('GET', '/admin/operators', { token: t, origin: B.origin }), 200);
     assertEnvelope(await admin('PUT', `/admin/operators/${B.ops.ADMIN.id}`, as('ADMIN', { body: { role: 'EMPLOYEE' } })), 422, 'CANNOT_CHANGE_OWN_ROLE');
+    assertEnvelope(await admin('PUT', `/admin/operators/${B.ops.ADMIN.id}`, as('ADMIN', { body: { status: 'disabled' } })), 422, 'CANNOT_CHANGE_OWN_ROLE');
+    // one's own name is not a role: it changes
+    const renamed = await admin('PUT', `/admin/operators/${B.ops.ADMIN.id}`, as('ADMIN', { body: { name: 'Self Renamed' } }));
+    assertStatus(renamed, 200);
+    assert.deepEqual([renamed.json.name, renamed.json.role, renamed.json.status], ['Self Renamed', 'ADMIN', 'active']);
+    assertEnvelope(await admin('PUT', `/admin/operators/${crypto.randomUUID()}`, as('ADMIN', { body: { role: 'EMPLOYEE' } })), 404, 'NOT_FOUND');
     const off = await admin('PUT', `/admin/operators/${made.json.id}`, as('ADMIN', { body: { status: 'disabled' } }));
     assertStatus(off, 200);
     assertEnvelope(await admin('GET', '/admin/summary', { token: t, origin: B.origin }), 401, 'UNAUTHORIZED');

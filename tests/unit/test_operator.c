@@ -119,6 +119,20 @@ test_operator_json(void **state)
     json_object_put(o);
 }
 
+/* Every field of a parsed filter: name, email, phone (LIKE patterns), iban, kyc_status,
+ * created_from, created_to. */
+static void
+assert_filter(const struct ct_customer_filter *f, const char *const want[7])
+{
+    assert_string_equal(f->name_like, want[0]);
+    assert_string_equal(f->email_like, want[1]);
+    assert_string_equal(f->phone_like, want[2]);
+    assert_string_equal(f->iban, want[3]);
+    assert_string_equal(f->kyc_status, want[4]);
+    assert_string_equal(f->created_from, want[5]);
+    assert_string_equal(f->created_to, want[6]);
+}
+
 static void
 test_filter_empty(void **state)
 {
@@ -130,13 +144,7 @@ test_filter_empty(void **state)
 
     (void)state;
     assert_true(parse(none, &f, &q));
-    assert_string_equal(f.name_like, "");
-    assert_string_equal(f.email_like, "");
-    assert_string_equal(f.phone_like, "");
-    assert_string_equal(f.iban, "");
-    assert_string_equal(f.kyc_status, "");
-    assert_string_equal(f.created_from, "");
-    assert_string_equal(f.created_to, "");
+    assert_filter(&f, (const char *const[]){"", "", "", "", "", "", ""});
     assert_true(parse(blanks, &f, &q));
     assert_string_equal(f.name_like, "");
     assert_string_equal(q.errors, "");
@@ -166,13 +174,10 @@ test_filter_values(void **state)
     (void)state;
     assert_true(parse(pairs, &f, &q));
     /* wildcards and the escape character are literal; case is the query's business */
-    assert_string_equal(f.name_like, "%Zoé 50\\%\\_off\\\\%");
-    assert_string_equal(f.email_like, "%@Example.COM%");
-    assert_string_equal(f.phone_like, "%+48%");
-    assert_string_equal(f.iban, "FR7630006000011234567890189");
-    assert_string_equal(f.kyc_status, "VERIFIED");
-    assert_string_equal(f.created_from, "2026-01-02 00:00:00.000000");
-    assert_string_equal(f.created_to, "2026-01-03 10:00:00.000000");
+    assert_filter(&f, (const char *const[]){"%Zoé 50\\%\\_off\\\\%", "%@Example.COM%", "%+48%",
+                                            "FR7630006000011234567890189", "VERIFIED",
+                                            "2026-01-02 00:00:00.000000",
+                                            "2026-01-03 10:00:00.000000"});
 }
 
 static void
