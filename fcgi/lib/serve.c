@@ -274,27 +274,24 @@ ct_serve(const char *pool, const struct ct_route *routes, int argc, char **argv)
         int status;
         pid_t pid = waitpid(-1, &status, 0);
 
-        if (pid < 0 && errno == ECHILD) {
-            /* no worker at all (every fork failed): try again each second rather than spin */
-            sleep(1);
-            for (i = 0; i < conf.workers && !master_stop; i++)
-                if (pids[i] <= 0) {
-                    pids[i] = spawn_worker(pool, routes, &conf, fd);
-                    started[i] = time(NULL);
-                }
-            continue;
-        }
-        if (pid < 0)
+        if (pid < 0 && errno != ECHILD)
             continue; /* EINTR from SIGTERM: the loop condition decides */
-        for (i = 0; i < conf.workers; i++) {
+        if (pid < 0)
+            sleep(1); /* no worker at all (every fork failed): try again each second, not spin */
+        for (i = 0; pid > 0 && i < conf.workers; i++) {
             if (pids[i] != pid)
                 continue;
             ct_log(LOG_ERR, "%s worker %ld died (status %d); restarting", pool, (long)pid, status);
+            pids[i] = 0;
             if (time(NULL) - started[i] < 1)
                 sleep(1); /* a crash loop (database down) must not spin */
-            pids[i] = master_stop ? 0 : spawn_worker(pool, routes, &conf, fd);
-            started[i] = time(NULL);
         }
+        /* every empty slot: the worker that died, or one whose fork failed */
+        for (i = 0; i < conf.workers && !master_stop; i++)
+            if (pids[i] <= 0) {
+                pids[i] = spawn_worker(pool, routes, &conf, fd);
+                started[i] = time(NULL);
+            }
     }
     stop_workers(pids, conf.workers);
     (void)unlink(conf.listen);
