@@ -175,13 +175,9 @@ ct_balance_get(struct ct_db *db, int64_t partner_id, const char *customer_id, co
 
     if (!ct_uuid_valid(id))
         return CT_E_NOTFOUND;
-    err = ct_db_query(db, sql, &rows, "slss", id, partner_id, customer_id, customer_id);
-    if (err != CT_OK)
-        return err;
-    if (ct_rows_count(rows) == 1)
+    err = ct_db_query_one(db, sql, &rows, "slss", id, partner_id, customer_id, customer_id);
+    if (err == CT_OK)
         load_row(rows, 0, out);
-    else
-        err = CT_E_NOTFOUND;
     ct_rows_free(rows);
     return err;
 }

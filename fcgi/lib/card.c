@@ -501,15 +501,11 @@ load_one(struct ct_db *db, const char *sql, const char *key, const struct ct_car
 
     if (!ct_uuid_valid(key))
         return CT_E_NOTFOUND;
-    err = ct_db_query(db, sql, &rows, "sllssllll", key, who->partner_id, who->partner_id,
-                      who->customer_id, who->customer_id, who->processor_id, who->processor_id,
-                      who->partner_id, who->processor_id);
-    if (err != CT_OK)
-        return err;
-    if (ct_rows_count(rows) == 1)
+    err = ct_db_query_one(db, sql, &rows, "sllssllll", key, who->partner_id, who->partner_id,
+                          who->customer_id, who->customer_id, who->processor_id, who->processor_id,
+                          who->partner_id, who->processor_id);
+    if (err == CT_OK)
         load_row(rows, 0, out);
-    else
-        err = CT_E_NOTFOUND;
     ct_rows_free(rows);
     return err;
 }

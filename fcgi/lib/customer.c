@@ -154,13 +154,9 @@ ct_customer_get(struct ct_db *db, int64_t partner_id, const char *id, struct ct_
 
     if (!ct_uuid_valid(id))
         return CT_E_NOTFOUND;
-    err = ct_db_query(db, sql, &rows, "sl", id, partner_id);
-    if (err != CT_OK)
-        return err;
-    if (ct_rows_count(rows) == 1)
+    err = ct_db_query_one(db, sql, &rows, "sl", id, partner_id);
+    if (err == CT_OK)
         load_row(rows, 0, out);
-    else
-        err = CT_E_NOTFOUND;
     ct_rows_free(rows);
     return err;
 }

@@ -91,6 +91,8 @@ static void cache_grow(struct ct_db *db);
 static size_t slot_of(const struct ct_db *db, const char *sql);
 static enum ct_err params_bind(struct params *p, const char *fmt, va_list ap);
 static enum ct_err run(struct ct_db *db, const char *sql, struct params *p, MYSQL_STMT **out);
+static enum ct_err query_va(struct ct_db *db, const char *sql, struct ct_rows **out,
+                            const char *fmt, va_list ap);
 static enum ct_err run_va(struct ct_db *db, const char *sql, const char *fmt, va_list ap,
                           MYSQL_STMT **st);
 static enum ct_err fetch_all(struct ct_db *db, MYSQL_STMT *st, const char *sql,
@@ -570,19 +572,44 @@ ct_db_errno(const struct ct_db *db)
     return db == NULL ? 0 : db->last_errno;
 }
 
+/* Runs a query and fetches all its rows: what ct_db_query and ct_db_query_one share. */
+static enum ct_err
+query_va(struct ct_db *db, const char *sql, struct ct_rows **out, const char *fmt, va_list ap)
+{
+    MYSQL_STMT *st = NULL;
+    enum ct_err err = run_va(db, sql, fmt, ap, &st);
+
+    return err != CT_OK ? err : fetch_all(db, st, sql, out);
+}
+
 enum ct_err
 ct_db_query(struct ct_db *db, const char *sql, struct ct_rows **out, const char *fmt, ...)
 {
-    MYSQL_STMT *st = NULL;
     enum ct_err err;
     va_list ap;
 
     va_start(ap, fmt);
-    err = run_va(db, sql, fmt, ap, &st);
+    err = query_va(db, sql, out, fmt, ap);
     va_end(ap);
-    if (err != CT_OK)
-        return err;
-    return fetch_all(db, st, sql, out);
+    return err;
+}
+
+enum ct_err
+ct_db_query_one(struct ct_db *db, const char *sql, struct ct_rows **out, const char *fmt, ...)
+{
+    enum ct_err err;
+    va_list ap;
+
+    *out = NULL;
+    va_start(ap, fmt);
+    err = query_va(db, sql, out, fmt, ap);
+    va_end(ap);
+    if (err == CT_OK && ct_rows_count(*out) != 1) {
+        ct_rows_free(*out);
+        *out = NULL;
+        err = CT_E_NOTFOUND;
+    }
+    return err;
 }
 
 /* ---- results ------------------------------------------------------------------------------- */

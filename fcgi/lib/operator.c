@@ -82,13 +82,9 @@ get_one(struct ct_db *db, const char *sql, const char *fmt, const char *key, int
     struct ct_rows *rows = NULL;
     enum ct_err err;
 
-    err = ct_db_query(db, sql, &rows, fmt, key, partner_id, partner_id);
-    if (err != CT_OK)
-        return err;
-    if (ct_rows_count(rows) == 1)
+    err = ct_db_query_one(db, sql, &rows, fmt, key, partner_id, partner_id);
+    if (err == CT_OK)
         load_row(rows, 0, out);
-    else
-        err = CT_E_NOTFOUND;
     ct_rows_free(rows);
     return err;
 }

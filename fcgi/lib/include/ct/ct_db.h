@@ -48,6 +48,10 @@ int64_t ct_db_last_id(const struct ct_db *db);
  * On CT_OK *out is owned by the caller (ct_rows_free). */
 enum ct_err ct_db_query(struct ct_db *db, const char *sql, struct ct_rows **out, const char *fmt,
                         ...);
+/* The same for a lookup of one row (by a key): CT_E_NOTFOUND, and *out NULL, unless the query
+ * answers exactly one row. */
+enum ct_err ct_db_query_one(struct ct_db *db, const char *sql, struct ct_rows **out,
+                            const char *fmt, ...);
 size_t ct_rows_count(const struct ct_rows *r);
 size_t ct_rows_cols(const struct ct_rows *r);
 /* Borrowed text of a cell, NULL for SQL NULL or out-of-range row/col; valid until ct_rows_free. */
