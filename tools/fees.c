@@ -22,8 +22,8 @@
 #include "ct/ct_conf.h"
 #include "ct/ct_db.h"
 #include "ct/ct_fee.h"
-#include "ct/ct_log.h"
 #include "ct/ct_partner.h"
+#include "ct/ct_tool.h"
 #include "ct/ct_util.h"
 
 #define FILE_MAX (1024 * 1024)
@@ -239,22 +239,14 @@ main(int argc, char **argv)
     struct ct_conf conf;
     struct ct_db *db = NULL;
     struct args a;
-    char why[256] = "";
     enum ct_err err = CT_OK;
     int rc;
 
     memset(&a, 0, sizeof(a));
     if (argc < 3 || !parse(argc, argv, &a))
         return usage();
-    ct_log_setup("fees", LOG_WARNING);
-    if (ct_conf_load(argv[1], &conf, why, sizeof(why)) != CT_OK) {
-        fprintf(stderr, "fees: bad configuration: %s\n", why);
+    if (!ct_tool_connect("fees", argv[1], &conf, &db))
         return 2;
-    }
-    if (ct_db_open(&conf, &db) != CT_OK) {
-        fprintf(stderr, "fees: cannot connect to the database\n");
-        return 2;
-    }
     if (a.partner != NULL)
         err = ct_partner_find(db, a.partner, &a.partner_id);
     if (err == CT_E_NOTFOUND)
