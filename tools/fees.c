@@ -17,8 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include "ct/ct_card.h"
 #include "ct/ct_conf.h"
 #include "ct/ct_db.h"
 #include "ct/ct_fee.h"
@@ -174,34 +172,19 @@ out:
 static int
 cmd_monthly(struct ct_db *db, const struct args *a)
 {
-    struct ct_fee_run r, cards;
-    char period[16];
+    struct ct_fee_run r;
+    char period[8];
     enum ct_err err;
 
     if (a->month != NULL)
         (void)snprintf(period, sizeof(period), "%s", a->month);
-    else {
-        time_t t = time(NULL);
-        struct tm tm;
-
-        if (gmtime_r(&t, &tm) == NULL)
-            return 2;
-        /* tm_mon is 0-based: last month's 1-based number, 0 meaning December of last year */
-        (void)snprintf(period, sizeof(period), "%04d-%02d",
-                       tm.tm_mon == 0 ? tm.tm_year + 1899 : tm.tm_year + 1900,
-                       tm.tm_mon == 0 ? 12 : tm.tm_mon);
-    }
-    err = ct_fee_monthly_accounts(db, period, NULL, NULL, &r);
-    if (err == CT_OK)
-        err = ct_card_monthly_fees(db, period, NULL, NULL, &cards);
+    else if (!ct_fee_period_last(ct_now_usec(), period))
+        return 2;
+    err = ct_fee_monthly(db, period, NULL, NULL, &r);
     if (err != CT_OK) {
         fprintf(stderr, "fees: failed (%s)\n", ct_err_code(err));
         return 2;
     }
-    r.charged += cards.charged;
-    r.due += cards.due;
-    r.already += cards.already;
-    r.failed += cards.failed;
     printf("period=%s charged=%zu due=%zu already=%zu failed=%zu\n", period, r.charged, r.due,
            r.already, r.failed);
     return r.failed == 0 ? 0 : 2;

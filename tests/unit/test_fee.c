@@ -293,6 +293,21 @@ test_period(void **state)
     assert_false(ct_fee_period_valid(NULL));
 }
 
+/* The month before "now" (UTC): January's is December of the year before. */
+static void
+test_period_last(void **state)
+{
+    char p[8];
+
+    (void)state;
+    assert_true(ct_fee_period_last(INT64_C(1552651200) * 1000000, p)); /* 2019-03-15 12:00 */
+    assert_string_equal(p, "2019-02");
+    assert_true(ct_fee_period_last(INT64_C(1546300800) * 1000000, p)); /* 2019-01-01 00:00 */
+    assert_string_equal(p, "2018-12");
+    assert_true(ct_fee_period_last(INT64_C(1546300799) * 1000000, p)); /* 2018-12-31 23:59:59 */
+    assert_string_equal(p, "2018-11");
+}
+
 int
 main(void)
 {
@@ -300,6 +315,7 @@ main(void)
         cmocka_unit_test(test_events),           cmocka_unit_test(test_compute),
         cmocka_unit_test(test_read_good),        cmocka_unit_test(test_read_bad),
         cmocka_unit_test(test_write_round_trip), cmocka_unit_test(test_period),
+        cmocka_unit_test(test_period_last),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
