@@ -149,12 +149,14 @@ cmd_set(struct ct_db *db, const struct args *a)
         rc = 1;
         goto out;
     }
-    if (err == CT_OK && a->if_unset)
-        err = ct_fee_schedule_load(db, a->partner_id, out);
-    if (err == CT_OK && a->if_unset && out->version > 0) {
+    /* --if-unset: replaced only while still version 0 (never set), in the same unit as the check */
+    if (err == CT_OK)
+        err = ct_fee_schedule_set(db, a->partner_id, in, a->if_unset ? 0 : in->version, out, &code);
+    if (err == CT_E_CONFLICT && a->if_unset) {
         fprintf(stderr, "fees: exists\n");
-    } else if (err == CT_OK)
-        err = ct_fee_schedule_set(db, a->partner_id, in, in->version, out, &code);
+        code = NULL;
+        err = ct_fee_schedule_load(db, a->partner_id, out);
+    }
     if (err == CT_OK) {
         printf("version=%lld\n", (long long)out->version);
         rc = 0;

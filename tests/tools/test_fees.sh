@@ -72,6 +72,10 @@ check grep -q '"version":2' <("$fees" "$COMPTOIR_CONF" show --partner "$pid")
 desc="--if-unset leaves a set schedule alone"
 check [ "$("$fees" "$COMPTOIR_CONF" set --partner "$pid" "$work/bad.json" --if-unset 2>/dev/null || true)" = "" ]
 check [ "$("$fees" "$COMPTOIR_CONF" set --partner "$pid" "$work/fees.json" --if-unset 2>&1)" = "$(printf 'fees: exists\nversion=2')" ]
+desc="--if-unset sets a schedule never set"
+sql "INSERT INTO partner (public_id, name) VALUES (UUID(), '$tag-unset')"
+pid2=$(sql "SELECT public_id FROM partner WHERE name = '$tag-unset'")
+check [ "$("$fees" "$COMPTOIR_CONF" set --partner "$pid2" "$work/fees.json" --if-unset 2>&1)" = "version=1" ]
 desc="the demo partner's schedule was seeded: cards cost 5.00 EUR and 20.00 PLN, accounts 0"
 demo=$(sql "SELECT public_id FROM partner WHERE name = 'Demo Partner'")
 "$fees" "$COMPTOIR_CONF" show --partner "$demo" | tr -d ' \n' > "$work/demo.json"
