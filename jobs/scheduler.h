@@ -34,8 +34,8 @@ enum ct_err sched_expire_holds(struct ct_db *db, const struct sched_env *env, in
 enum ct_err sched_statements(struct ct_db *db, const struct sched_env *env, int64_t now_usec,
                              uint64_t *done);
 
-/* Charge last month's monthly account fees that are still missing (once per balance and month),
- * then collect the due fees that can now be covered (ct_fee.h). */
+/* Charge last month's monthly account and card fees that are still missing (ct_fee_monthly: once
+ * per balance or card and month), then collect the due fees that can now be covered (ct_fee.h). */
 enum ct_err sched_fees(struct ct_db *db, const struct sched_env *env, int64_t now_usec,
                        uint64_t *done);
 

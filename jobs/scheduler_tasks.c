@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include "ct/ct_card.h"
 #include "ct/ct_fee.h"
 #include "ct/ct_ledger.h"
 #include "ct/ct_log.h"
@@ -120,25 +119,18 @@ fees_go(void *arg)
 enum ct_err
 sched_fees(struct ct_db *db, const struct sched_env *env, int64_t now_usec, uint64_t *done)
 {
-    struct ct_fee_run monthly, cards, collect;
-    char period[16];
-    int year, month;
+    struct ct_fee_run monthly, collect;
+    char period[8];
     enum ct_err err;
 
-    if (!last_month(now_usec, &year, &month) ||
-        snprintf(period, sizeof(period), "%04d-%02d", year, month) != 7)
+    if (!ct_fee_period_last(now_usec, period))
         return CT_E_INTERNAL;
-    err = ct_fee_monthly_accounts(db, period, fees_go, (void *)env, &monthly);
-    if (err == CT_OK)
-        err = ct_card_monthly_fees(db, period, fees_go, (void *)env, &cards);
+    err = ct_fee_monthly(db, period, fees_go, (void *)env, &monthly);
     if (err != CT_OK)
         return err; /* logged by the caller; the next run retries */
     err = ct_fee_collect_due(db, fees_go, (void *)env, &collect);
     if (err != CT_OK)
         return err;
-    monthly.charged += cards.charged;
-    monthly.due += cards.due;
-    monthly.failed += cards.failed;
     if (monthly.charged + monthly.due + monthly.failed + collect.charged + collect.failed > 0)
         ct_log(monthly.failed + collect.failed > 0 ? LOG_ERR : LOG_INFO,
                "fees %s: monthly (accounts and cards) %zu charged, %zu due, %zu failed; due fees "

@@ -17,13 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include "ct/ct_card.h"
 #include "ct/ct_conf.h"
 #include "ct/ct_db.h"
 #include "ct/ct_fee.h"
-#include "ct/ct_log.h"
 #include "ct/ct_partner.h"
+#include "ct/ct_tool.h"
 #include "ct/ct_util.h"
 
 #define FILE_MAX (1024 * 1024)
@@ -151,12 +149,14 @@ cmd_set(struct ct_db *db, const struct args *a)
         rc = 1;
         goto out;
     }
-    if (err == CT_OK && a->if_unset)
-        err = ct_fee_schedule_load(db, a->partner_id, out);
-    if (err == CT_OK && a->if_unset && out->version > 0) {
+    /* --if-unset: replaced only while still version 0 (never set), in the same unit as the check */
+    if (err == CT_OK)
+        err = ct_fee_schedule_set(db, a->partner_id, in, a->if_unset ? 0 : in->version, out, &code);
+    if (err == CT_E_CONFLICT && a->if_unset) {
         fprintf(stderr, "fees: exists\n");
-    } else if (err == CT_OK)
-        err = ct_fee_schedule_set(db, a->partner_id, in, in->version, out, &code);
+        code = NULL;
+        err = ct_fee_schedule_load(db, a->partner_id, out);
+    }
     if (err == CT_OK) {
         printf("version=%lld\n", (long long)out->version);
         rc = 0;
@@ -174,34 +174,19 @@ out:
 static int
 cmd_monthly(struct ct_db *db, const struct args *a)
 {
-    struct ct_fee_run r, cards;
-    char period[16];
+    struct ct_fee_run r;
+    char period[8];
     enum ct_err err;
 
     if (a->month != NULL)
         (void)snprintf(period, sizeof(period), "%s", a->month);
-    else {
-        time_t t = time(NULL);
-        struct tm tm;
-
-        if (gmtime_r(&t, &tm) == NULL)
-            return 2;
-        /* tm_mon is 0-based: last month's 1-based number, 0 meaning December of last year */
-        (void)snprintf(period, sizeof(period), "%04d-%02d",
-                       tm.tm_mon == 0 ? tm.tm_year + 1899 : tm.tm_year + 1900,
-                       tm.tm_mon == 0 ? 12 : tm.tm_mon);
-    }
-    err = ct_fee_monthly_accounts(db, period, NULL, NULL, &r);
-    if (err == CT_OK)
-        err = ct_card_monthly_fees(db, period, NULL, NULL, &cards);
+    else if (!ct_fee_period_last(ct_now_usec(), period))
+        return 2;
+    err = ct_fee_monthly(db, period, NULL, NULL, &r);
     if (err != CT_OK) {
         fprintf(stderr, "fees: failed (%s)\n", ct_err_code(err));
         return 2;
     }
-    r.charged += cards.charged;
-    r.due += cards.due;
-    r.already += cards.already;
-    r.failed += cards.failed;
     printf("period=%s charged=%zu due=%zu already=%zu failed=%zu\n", period, r.charged, r.due,
            r.already, r.failed);
     return r.failed == 0 ? 0 : 2;
@@ -239,22 +224,14 @@ main(int argc, char **argv)
     struct ct_conf conf;
     struct ct_db *db = NULL;
     struct args a;
-    char why[256] = "";
     enum ct_err err = CT_OK;
     int rc;
 
     memset(&a, 0, sizeof(a));
     if (argc < 3 || !parse(argc, argv, &a))
         return usage();
-    ct_log_setup("fees", LOG_WARNING);
-    if (ct_conf_load(argv[1], &conf, why, sizeof(why)) != CT_OK) {
-        fprintf(stderr, "fees: bad configuration: %s\n", why);
+    if (!ct_tool_connect("fees", argv[1], &conf, &db))
         return 2;
-    }
-    if (ct_db_open(&conf, &db) != CT_OK) {
-        fprintf(stderr, "fees: cannot connect to the database\n");
-        return 2;
-    }
     if (a.partner != NULL)
         err = ct_partner_find(db, a.partner, &a.partner_id);
     if (err == CT_E_NOTFOUND)

@@ -16,10 +16,10 @@
 #include <string.h>
 #include "ct/ct_conf.h"
 #include "ct/ct_db.h"
-#include "ct/ct_log.h"
 #include "ct/ct_money.h"
 #include "ct/ct_partner.h"
 #include "ct/ct_partner_balance.h"
+#include "ct/ct_tool.h"
 
 struct args {
     const char *partner, *type_name, *currency, *amount_text, *description;
@@ -156,7 +156,6 @@ main(int argc, char **argv)
     struct ct_conf conf;
     struct ct_db *db = NULL;
     struct args a;
-    char why[256] = "";
     const char *cmd = argc > 2 ? argv[2] : "";
     const char *msg = NULL;
     enum ct_err err = CT_OK;
@@ -178,15 +177,8 @@ main(int argc, char **argv)
         fprintf(stderr, "partner_balance: --amount %s\n", msg);
         return 1;
     }
-    ct_log_setup("partner_balance", LOG_WARNING);
-    if (ct_conf_load(argv[1], &conf, why, sizeof(why)) != CT_OK) {
-        fprintf(stderr, "partner_balance: bad configuration: %s\n", why);
+    if (!ct_tool_connect("partner_balance", argv[1], &conf, &db))
         return 2;
-    }
-    if (ct_db_open(&conf, &db) != CT_OK) {
-        fprintf(stderr, "partner_balance: cannot connect to the database\n");
-        return 2;
-    }
     if (a.partner != NULL)
         err = ct_partner_find(db, a.partner, &a.partner_id);
     if (err != CT_OK)

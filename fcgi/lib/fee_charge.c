@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include "ct/ct_card.h"
 #include "ct/ct_fee.h"
 #include "ct/ct_ledger.h"
 #include "ct/ct_log.h"
@@ -388,4 +390,34 @@ ct_fee_monthly_cards(struct ct_db *db, const struct ct_fee_card *cards, size_t n
         run_count(run, ct_db_txn(db, charge_unit, &c), &c.res, "a monthly card fee");
     }
     return CT_OK;
+}
+
+enum ct_err
+ct_fee_monthly(struct ct_db *db, const char *period, ct_fee_go_fn go, void *arg,
+               struct ct_fee_run *run)
+{
+    struct ct_fee_run cards;
+    enum ct_err err = ct_fee_monthly_accounts(db, period, go, arg, run);
+
+    if (err != CT_OK)
+        return err;
+    err = ct_card_monthly_fees(db, period, go, arg, &cards);
+    run->charged += cards.charged;
+    run->due += cards.due;
+    run->already += cards.already;
+    run->failed += cards.failed;
+    return err;
+}
+
+bool
+ct_fee_period_last(int64_t now_usec, char out[8])
+{
+    time_t t = (time_t)(now_usec / 1000000);
+    struct tm tm;
+
+    if (gmtime_r(&t, &tm) == NULL)
+        return false;
+    /* tm_mon is 0-based, so it is last month's 1-based number (0: December of last year) */
+    return snprintf(out, 8, "%04d-%02d", tm.tm_mon == 0 ? tm.tm_year + 1899 : tm.tm_year + 1900,
+                    tm.tm_mon == 0 ? 12 : tm.tm_mon) == 7;
 }

@@ -64,9 +64,18 @@ check grep -q 'rules\[1\].event' "$work/bad.err"
 check grep -q 'x: unknown field' "$work/bad.err"
 desc="and changes nothing"
 check grep -q '"version":2' <("$fees" "$COMPTOIR_CONF" show --partner "$pid")
+desc="a file that cannot be read is refused (exit 1) and changes nothing"
+"$fees" "$COMPTOIR_CONF" set --partner "$pid" "$work/missing.json" > /dev/null 2> "$work/missing.err"
+check [ $? = 1 ]
+check grep -q 'fees: cannot read' "$work/missing.err"
+check grep -q '"version":2' <("$fees" "$COMPTOIR_CONF" show --partner "$pid")
 desc="--if-unset leaves a set schedule alone"
 check [ "$("$fees" "$COMPTOIR_CONF" set --partner "$pid" "$work/bad.json" --if-unset 2>/dev/null || true)" = "" ]
 check [ "$("$fees" "$COMPTOIR_CONF" set --partner "$pid" "$work/fees.json" --if-unset 2>&1)" = "$(printf 'fees: exists\nversion=2')" ]
+desc="--if-unset sets a schedule never set"
+sql "INSERT INTO partner (public_id, name) VALUES (UUID(), '$tag-unset')"
+pid2=$(sql "SELECT public_id FROM partner WHERE name = '$tag-unset'")
+check [ "$("$fees" "$COMPTOIR_CONF" set --partner "$pid2" "$work/fees.json" --if-unset 2>&1)" = "version=1" ]
 desc="the demo partner's schedule was seeded: cards cost 5.00 EUR and 20.00 PLN, accounts 0"
 demo=$(sql "SELECT public_id FROM partner WHERE name = 'Demo Partner'")
 "$fees" "$COMPTOIR_CONF" show --partner "$demo" | tr -d ' \n' > "$work/demo.json"
@@ -95,6 +104,10 @@ desc="usage errors exit 2, an unknown partner 1"
 "$fees" "$COMPTOIR_CONF" show 2>/dev/null; check [ $? = 2 ]
 "$fees" "$COMPTOIR_CONF" collect extra 2>/dev/null; check [ $? = 2 ]
 "$fees" "$COMPTOIR_CONF" show --partner 00000000-0000-0000-0000-000000000000 2>/dev/null; check [ $? = 1 ]
+desc="a configuration that cannot be read exits 2 and says so"
+"$fees" "$work/missing.conf" show --partner "$pid" > /dev/null 2> "$work/conf.err"
+check [ $? = 2 ]
+check grep -q '^fees: bad configuration' "$work/conf.err"
 desc="the ledger is healthy"
 check "$bin/comptoir-ledger_check" "$COMPTOIR_CONF"
 [ "$fails" = 0 ]

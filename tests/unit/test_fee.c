@@ -293,6 +293,45 @@ test_period(void **state)
     assert_false(ct_fee_period_valid(NULL));
 }
 
+/* A max of 0 is no maximum (docs/openapi.yaml FeeRule.max): accepted even below min, the fee
+ * is not capped, and the writer answers null. */
+static void
+test_max_zero_is_none(void **state)
+{
+    struct json_object *o, *rules, *max = NULL;
+    int64_t out = -1;
+    struct errs e;
+
+    (void)state;
+    assert_int_equal(parse("{\"rules\":[{\"event\":\"atm\",\"currency\":\"EUR\",\"fixed\":\"1\","
+                           "\"rate_bp\":100,\"min\":\"2\",\"max\":\"0\"}]}",
+                           &e),
+                     CT_OK);
+    assert_int_equal(sched.rules[0].max, 0);
+    assert_int_equal(ct_fee_compute(&sched.rules[0], 10000000, &out), CT_OK);
+    assert_int_equal(out, 100 + 100000);
+    o = ct_fee_schedule_json(&sched);
+    assert_true(json_object_object_get_ex(o, "rules", &rules));
+    assert_true(json_object_object_get_ex(json_object_array_get_idx(rules, 0), "max", &max));
+    assert_null(max);
+    json_object_put(o);
+}
+
+/* The month before "now" (UTC): January's is December of the year before. */
+static void
+test_period_last(void **state)
+{
+    char p[8];
+
+    (void)state;
+    assert_true(ct_fee_period_last(INT64_C(1552651200) * 1000000, p)); /* 2019-03-15 12:00 */
+    assert_string_equal(p, "2019-02");
+    assert_true(ct_fee_period_last(INT64_C(1546300800) * 1000000, p)); /* 2019-01-01 00:00 */
+    assert_string_equal(p, "2018-12");
+    assert_true(ct_fee_period_last(INT64_C(1546300799) * 1000000, p)); /* 2018-12-31 23:59:59 */
+    assert_string_equal(p, "2018-11");
+}
+
 int
 main(void)
 {
@@ -300,6 +339,7 @@ main(void)
         cmocka_unit_test(test_events),           cmocka_unit_test(test_compute),
         cmocka_unit_test(test_read_good),        cmocka_unit_test(test_read_bad),
         cmocka_unit_test(test_write_round_trip), cmocka_unit_test(test_period),
+        cmocka_unit_test(test_period_last),      cmocka_unit_test(test_max_zero_is_none),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

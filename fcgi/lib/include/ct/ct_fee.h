@@ -200,6 +200,14 @@ struct ct_fee_card {
 enum ct_err ct_fee_monthly_cards(struct ct_db *db, const struct ct_fee_card *cards, size_t n,
                                  const char *period, ct_fee_go_fn go, void *arg,
                                  struct ct_fee_run *run);
+/* Both monthly fees of `period`: ct_fee_monthly_accounts, then ct_card_monthly_fees (the cards
+ * module lists the cards), *run the sum of the two. What the scheduler's `fees` task and
+ * `comptoir-fees charge-monthly` run. */
+enum ct_err ct_fee_monthly(struct ct_db *db, const char *period, ct_fee_go_fn go, void *arg,
+                           struct ct_fee_run *run);
+/* The period "YYYY-MM" of the month before now_usec's (UTC microseconds); false when the time
+ * cannot be broken down. */
+bool ct_fee_period_last(int64_t now_usec, char out[8]);
 /* Whether text is a period "YYYY-MM" (year 2000..9999, month 01..12). */
 bool ct_fee_period_valid(const char *text);
 /* "YYYY-MM-01 00:00:00" of the month after the period (CT_E_BADREQ for a bad period). */
