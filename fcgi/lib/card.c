@@ -38,7 +38,6 @@ static const struct {
     {"CARD_NOT_ORDERED", "the card is not waiting for personalisation"},
     {"CARD_NOT_LINKED", "the card has not been personalised and linked yet"},
     {"CARD_ALREADY_ACTIVE", "the card is already active"},
-    {"CARD_NOT_ACTIVE", "the card is not active"},
     {"CARD_LOCKED", "the card is locked"},
     {"CARD_NOT_LOCKED", "the card is not locked"},
     {"CARD_LOCK_IRREVERSIBLE", "the card is locked for a reason that cannot be undone"},
@@ -970,7 +969,7 @@ act_fn(struct ct_db *db, void *arg)
         else
             err = ct_card_cvv_next_generation(u->keys, pan, c->expiry, c->cvv_generation, &next);
         OPENSSL_cleanse(pan, sizeof(pan));
-        if (err == CT_E_RULE)
+        if (err == CT_E_RULE && u->action == CT_CARD_RESET_CVV)
             return refuse(&u->code, "CVV_RESETS_EXHAUSTED");
         if (err != CT_OK)
             return CT_E_INTERNAL;
