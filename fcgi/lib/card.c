@@ -83,7 +83,7 @@ static void expiry_from_now(int months, char out[5]);
 static enum ct_err issue_pan(struct ct_db *db, const struct ct_card_keys *keys, struct ct_card *c,
                              int expiry_months);
 static enum ct_err insert_event(struct ct_db *db, const struct ct_card *c, const char *event,
-                                const char *from, const struct ct_card_who *who, bool last);
+                                const char *from, const struct ct_card_who *who);
 static void load_row(const struct ct_rows *r, size_t row, struct ct_card *c);
 static enum ct_err load_one(struct ct_db *db, const char *sql, const char *key,
                             const struct ct_card_who *who, struct ct_card *out);
@@ -632,7 +632,7 @@ issue_pan(struct ct_db *db, const struct ct_card_keys *keys, struct ct_card *c, 
 
 static enum ct_err
 insert_event(struct ct_db *db, const struct ct_card *c, const char *event, const char *from,
-             const struct ct_card_who *who, bool last)
+             const struct ct_card_who *who)
 {
     static const char sql[] = "INSERT INTO card_event (card_id, event, from_status, to_status, "
                               "lock_reason, channel, actor) VALUES (?, ?, ?, ?, ?, ?, ?)";
@@ -642,9 +642,6 @@ insert_event(struct ct_db *db, const struct ct_card *c, const char *event, const
     const char *actor = who->actor != NULL ? who->actor : "";
 
     (void)snprintf(reason, sizeof(reason), "%d", c->st.lock_reason);
-    if (last)
-        return ct_db_exec_last(db, sql, "sssssss", c->id, event, from, to,
-                               c->st.lock_reason != 0 ? reason : NULL, ch, actor);
     return ct_db_exec(db, sql, NULL, "sssssss", c->id, event, from, to,
                       c->st.lock_reason != 0 ? reason : NULL, ch, actor);
 }
@@ -771,7 +768,7 @@ create_fn(struct ct_db *db, void *arg)
                      ct_card_type_name(c->st.type));
     if (err != CT_OK)
         return err;
-    err = insert_event(db, c, physical ? "ORDERED" : "CREATED", NULL, who, false);
+    err = insert_event(db, c, physical ? "ORDERED" : "CREATED", NULL, who);
     if (err != CT_OK)
         return err;
     /* the partner's card creation fee, in the same unit: booked from the balance, or due when the
@@ -983,7 +980,7 @@ act_fn(struct ct_db *db, void *arg)
         OPENSSL_cleanse(sealed_pin, sizeof(sealed_pin));
     if (err != CT_OK)
         return err;
-    err = insert_event(db, c, event_of(u->action), from, u->who, false);
+    err = insert_event(db, c, event_of(u->action), from, u->who);
     if (err != CT_OK)
         return err;
     return load_one(db, by_id, c->id, u->who, c);
