@@ -87,7 +87,7 @@ static enum ct_err insert_event(struct ct_db *db, const struct ct_card *c, const
 static void load_row(const struct ct_rows *r, size_t row, struct ct_card *c);
 static enum ct_err load_one(struct ct_db *db, const char *sql, const char *key,
                             const struct ct_card_who *who, struct ct_card *out);
-static void default_name(const struct ct_customer *cu, char out[27]);
+static void default_name(const struct ct_customer *cu, char out[CT_CARD_NAME_MAX + 1]);
 static enum ct_err create_fn(struct ct_db *db, void *arg);
 static enum ct_err act_fn(struct ct_db *db, void *arg);
 static enum ct_err save_state(struct ct_db *db, const struct ct_card *c, const char *pin_sealed);
@@ -382,11 +382,12 @@ ct_card_read_pin(struct json_object *body, char pin[CT_CARD_PIN_MAX + 1], ct_car
 }
 
 bool
-ct_card_read_name(struct json_object *v, char out[27], ct_card_field_err err, void *ctx)
+ct_card_read_name(struct json_object *v, char out[CT_CARD_NAME_MAX + 1], ct_card_field_err err,
+                  void *ctx)
 {
     const char *s;
     size_t len, i, letters = 0;
-    char buf[27];
+    char buf[CT_CARD_NAME_MAX + 1];
 
     if (v == NULL || !json_object_is_type(v, json_type_string)) {
         err(ctx, "cardholder_name", "must be a string");
@@ -394,7 +395,7 @@ ct_card_read_name(struct json_object *v, char out[27], ct_card_field_err err, vo
     }
     s = json_object_get_string(v);
     len = (size_t)json_object_get_string_len(v);
-    if (len < 2 || len > 26 || strlen(s) != len) {
+    if (len < 2 || len > CT_CARD_NAME_MAX || strlen(s) != len) {
         err(ctx, "cardholder_name", "must be 2 to 26 characters");
         return false;
     }
@@ -649,13 +650,13 @@ insert_event(struct ct_db *db, const struct ct_card *c, const char *event, const
 /* The customer's names as embossed, when the request gives none: upper-case ASCII letters,
  * spaces and '-' of "FIRST LAST", cut at 26 characters. */
 static void
-default_name(const struct ct_customer *cu, char out[27])
+default_name(const struct ct_customer *cu, char out[CT_CARD_NAME_MAX + 1])
 {
     char full[256];
     size_t i, n = 0;
 
     (void)snprintf(full, sizeof(full), "%s %s", cu->first_name, cu->last_name);
-    for (i = 0; full[i] != '\0' && n < 26; i++) {
+    for (i = 0; full[i] != '\0' && n < CT_CARD_NAME_MAX; i++) {
         unsigned char ch = (unsigned char)full[i];
 
         if (ch < 0x80 && isalpha(ch))

@@ -136,7 +136,7 @@ ct_card_route_create(struct ct_req *req, const struct ct_card_who *who, const ch
     struct ct_card_new n;
     struct ct_card c;
     const char *code = NULL;
-    char name[27];
+    char name[CT_CARD_NAME_MAX + 1];
     enum ct_err err;
 
     if (keys == NULL)

@@ -344,7 +344,7 @@ test_read_name(void **state)
         {"\"A<b>\"", NULL},
         {"12", NULL},
     };
-    char name[27];
+    char name[CT_CARD_NAME_MAX + 1];
     size_t i;
 
     (void)state;
