@@ -38,7 +38,6 @@ static const struct {
     {"CARD_NOT_ORDERED", "the card is not waiting for personalisation"},
     {"CARD_NOT_LINKED", "the card has not been personalised and linked yet"},
     {"CARD_ALREADY_ACTIVE", "the card is already active"},
-    {"CARD_NOT_ACTIVE", "the card is not active"},
     {"CARD_LOCKED", "the card is locked"},
     {"CARD_NOT_LOCKED", "the card is not locked"},
     {"CARD_LOCK_IRREVERSIBLE", "the card is locked for a reason that cannot be undone"},
@@ -84,11 +83,11 @@ static void expiry_from_now(int months, char out[5]);
 static enum ct_err issue_pan(struct ct_db *db, const struct ct_card_keys *keys, struct ct_card *c,
                              int expiry_months);
 static enum ct_err insert_event(struct ct_db *db, const struct ct_card *c, const char *event,
-                                const char *from, const struct ct_card_who *who, bool last);
+                                const char *from, const struct ct_card_who *who);
 static void load_row(const struct ct_rows *r, size_t row, struct ct_card *c);
 static enum ct_err load_one(struct ct_db *db, const char *sql, const char *key,
                             const struct ct_card_who *who, struct ct_card *out);
-static void default_name(const struct ct_customer *cu, char out[27]);
+static void default_name(const struct ct_customer *cu, char out[CT_CARD_NAME_MAX + 1]);
 static enum ct_err create_fn(struct ct_db *db, void *arg);
 static enum ct_err act_fn(struct ct_db *db, void *arg);
 static enum ct_err save_state(struct ct_db *db, const struct ct_card *c, const char *pin_sealed);
@@ -383,11 +382,12 @@ ct_card_read_pin(struct json_object *body, char pin[CT_CARD_PIN_MAX + 1], ct_car
 }
 
 bool
-ct_card_read_name(struct json_object *v, char out[27], ct_card_field_err err, void *ctx)
+ct_card_read_name(struct json_object *v, char out[CT_CARD_NAME_MAX + 1], ct_card_field_err err,
+                  void *ctx)
 {
     const char *s;
     size_t len, i, letters = 0;
-    char buf[27];
+    char buf[CT_CARD_NAME_MAX + 1];
 
     if (v == NULL || !json_object_is_type(v, json_type_string)) {
         err(ctx, "cardholder_name", "must be a string");
@@ -395,7 +395,7 @@ ct_card_read_name(struct json_object *v, char out[27], ct_card_field_err err, vo
     }
     s = json_object_get_string(v);
     len = (size_t)json_object_get_string_len(v);
-    if (len < 2 || len > 26 || strlen(s) != len) {
+    if (len < 2 || len > CT_CARD_NAME_MAX || strlen(s) != len) {
         err(ctx, "cardholder_name", "must be 2 to 26 characters");
         return false;
     }
@@ -629,7 +629,7 @@ issue_pan(struct ct_db *db, const struct ct_card_keys *keys, struct ct_card *c, 
 
 static enum ct_err
 insert_event(struct ct_db *db, const struct ct_card *c, const char *event, const char *from,
-             const struct ct_card_who *who, bool last)
+             const struct ct_card_who *who)
 {
     static const char sql[] = "INSERT INTO card_event (card_id, event, from_status, to_status, "
                               "lock_reason, channel, actor) VALUES (?, ?, ?, ?, ?, ?, ?)";
@@ -639,9 +639,6 @@ insert_event(struct ct_db *db, const struct ct_card *c, const char *event, const
     const char *actor = who->actor != NULL ? who->actor : "";
 
     (void)snprintf(reason, sizeof(reason), "%d", c->st.lock_reason);
-    if (last)
-        return ct_db_exec_last(db, sql, "sssssss", c->id, event, from, to,
-                               c->st.lock_reason != 0 ? reason : NULL, ch, actor);
     return ct_db_exec(db, sql, NULL, "sssssss", c->id, event, from, to,
                       c->st.lock_reason != 0 ? reason : NULL, ch, actor);
 }
@@ -649,13 +646,13 @@ insert_event(struct ct_db *db, const struct ct_card *c, const char *event, const
 /* The customer's names as embossed, when the request gives none: upper-case ASCII letters,
  * spaces and '-' of "FIRST LAST", cut at 26 characters. */
 static void
-default_name(const struct ct_customer *cu, char out[27])
+default_name(const struct ct_customer *cu, char out[CT_CARD_NAME_MAX + 1])
 {
     char full[256];
     size_t i, n = 0;
 
     (void)snprintf(full, sizeof(full), "%s %s", cu->first_name, cu->last_name);
-    for (i = 0; full[i] != '\0' && n < 26; i++) {
+    for (i = 0; full[i] != '\0' && n < CT_CARD_NAME_MAX; i++) {
         unsigned char ch = (unsigned char)full[i];
 
         if (ch < 0x80 && isalpha(ch))
@@ -768,7 +765,7 @@ create_fn(struct ct_db *db, void *arg)
                      ct_card_type_name(c->st.type));
     if (err != CT_OK)
         return err;
-    err = insert_event(db, c, physical ? "ORDERED" : "CREATED", NULL, who, false);
+    err = insert_event(db, c, physical ? "ORDERED" : "CREATED", NULL, who);
     if (err != CT_OK)
         return err;
     /* the partner's card creation fee, in the same unit: booked from the balance, or due when the
@@ -966,7 +963,7 @@ act_fn(struct ct_db *db, void *arg)
         else
             err = ct_card_cvv_next_generation(u->keys, pan, c->expiry, c->cvv_generation, &next);
         OPENSSL_cleanse(pan, sizeof(pan));
-        if (err == CT_E_RULE)
+        if (err == CT_E_RULE && u->action == CT_CARD_RESET_CVV)
             return refuse(&u->code, "CVV_RESETS_EXHAUSTED");
         if (err != CT_OK)
             return CT_E_INTERNAL;
@@ -980,7 +977,7 @@ act_fn(struct ct_db *db, void *arg)
         OPENSSL_cleanse(sealed_pin, sizeof(sealed_pin));
     if (err != CT_OK)
         return err;
-    err = insert_event(db, c, event_of(u->action), from, u->who, false);
+    err = insert_event(db, c, event_of(u->action), from, u->who);
     if (err != CT_OK)
         return err;
     return load_one(db, by_id, c->id, u->who, c);

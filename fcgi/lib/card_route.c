@@ -136,7 +136,7 @@ ct_card_route_create(struct ct_req *req, const struct ct_card_who *who, const ch
     struct ct_card_new n;
     struct ct_card c;
     const char *code = NULL;
-    char name[27];
+    char name[CT_CARD_NAME_MAX + 1];
     enum ct_err err;
 
     if (keys == NULL)
@@ -238,9 +238,7 @@ ct_card_route_full(struct ct_req *req, const struct ct_card_who *who, const char
     char pan[CT_CARD_PAN_MAX + 1], cvc2[4], expiry[6];
     enum ct_err err;
 
-    if (who->channel == CT_CARD_BY_OPERATOR)
-        return ct_req_fail(req, CT_E_FORBIDDEN, "FULL_DATA_FORBIDDEN",
-                           ct_card_refusal("FULL_DATA_FORBIDDEN"));
+    /* an operator is refused by ct_card_full (FULL_DATA_FORBIDDEN), before any card is read */
     if (keys == NULL)
         return ct_req_fail(req, CT_E_INTERNAL, NULL, "cards are not configured");
     err = ct_card_full(req->db, keys, who, card_id, &c, pan, cvc2, &code);

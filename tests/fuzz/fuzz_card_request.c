@@ -41,7 +41,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct json_tokener *tok = json_tokener_new_ex(32);
     struct json_object *o, *v = NULL;
     struct ct_card_address a;
-    char pin[CT_CARD_PIN_MAX + 1], name[27];
+    char pin[CT_CARD_PIN_MAX + 1], name[CT_CARD_NAME_MAX + 1];
     int errs, reason = 0;
     bool ok;
     size_t i;
@@ -94,7 +94,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     v = NULL;
     ok = ct_card_read_name(json_object_object_get_ex(o, "cardholder_name", &v) ? v : o, name, count,
                            &errs);
-    if (ok != (errs == 0) || (ok && (strlen(name) < 2 || strlen(name) > 26)))
+    if (ok != (errs == 0) || (ok && (strlen(name) < 2 || strlen(name) > CT_CARD_NAME_MAX)))
         abort();
     json_object_put(o);
     return 0;

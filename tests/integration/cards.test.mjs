@@ -8,8 +8,9 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import {
-    DEMO, ENV, NO_CERT, assertStatus, balanceCents, createCustomer, get, issuePartner, ledgerCheck,
-    lit, post, reload, request, runTool, show, sql, sqlValue, uniq,
+    DEMO, ENV, NO_CERT, assertStatus, balanceCents, createBalance, createCustomer, frenchIban, get,
+    issuePartner, ledgerCheck, lit, partnerIdOf, post, reload, request, runTool, show, sql, sqlValue,
+    uniq, verifiedCustomer,
 } from './lib/stack.mjs';
 import {
     ADDRESS, BIN, CARDS_URL, ME, assertRefused, cardCustomer, createVirtual, decrypt, fullData,
@@ -408,6 +409,55 @@ describe('bad input: 4xx with a code, never 500', () => {
         ];
         for (const [r, status, code] of cases) assertRefused(r, status, code);
         assert.equal((await get(`${ME}/${c.id}`, cu.auth)).json.status, 'ACTIVE');
+    });
+
+    test('pin, physical order and link: bad fields are 422', async () => {
+        const c = await createVirtual(cu);
+        const order = `/customers/me/balances/${cu.balanceId}/cards/physical`;
+        const cases = [
+            [await jweSend('POST', `${ME}/${c.id}/pin`, { pin: '12' }, cu.auth), 422, 'VALIDATION_ERROR', 'short pin'],
+            [await jweSend('POST', `${ME}/${c.id}/pin`, { pin: 1234 }, cu.auth), 422, 'VALIDATION_ERROR', 'pin not a string'],
+            [await jweSend('POST', `${ME}/${c.id}/pin`, {}, cu.auth), 422, 'VALIDATION_ERROR', 'no pin'],
+            [await jweSend('POST', order, {}, cu.auth), 422, 'VALIDATION_ERROR', 'no delivery address'],
+            [await jweSend('POST', order, { delivery_address: { ...ADDRESS, country: 'France' } }, cu.auth), 422, 'VALIDATION_ERROR', 'bad country'],
+            [await processorPost('/processor/cards/link', { reference: 'abc', tracking_number: 'T1' }), 422, 'VALIDATION_ERROR', 'reference not a uuid'],
+            [await processorPost('/processor/cards/link', { reference: crypto.randomUUID() }), 422, 'VALIDATION_ERROR', 'no tracking number'],
+            [await processorPost('/processor/cards/link', { reference: crypto.randomUUID(), tracking_number: 'T'.repeat(65) }), 422, 'VALIDATION_ERROR', 'tracking number too long'],
+            [await processorPost('/processor/cards/link', { reference: crypto.randomUUID(), tracking_number: 'T1', x: 1 }), 422, 'VALIDATION_ERROR', 'unknown field'],
+            [await processorPost(`/processor/cards/${c.id}/lock`, { reason: 0 }), 422, 'VALIDATION_ERROR', 'processor lock reason 0'],
+        ];
+        for (const [r, status, code, what] of cases) assertRefused(r, status, code, what);
+        assert.equal(sqlValue(`SELECT pin_sealed IS NULL FROM card WHERE id = ${lit(c.id)}`), '1');
+        assert.equal((await get(`${ME}/${c.id}`, cu.auth)).json.status, 'ACTIVE');
+    });
+
+    test('a balance that is not active gets no card (BALANCE_NOT_ACTIVE)', async () => {
+        const c = await cardCustomer();
+        sql(`UPDATE balance SET status = 'blocked' WHERE id = ${lit(c.balanceId)}`);
+        const r = await jweSend('POST', `/customers/me/balances/${c.balanceId}/cards`, {}, c.auth);
+        assertRefused(r, 422, 'BALANCE_NOT_ACTIVE');
+        assert.equal(sqlValue(`SELECT COUNT(*) FROM card WHERE customer_id = ${lit(c.id)}`), '0');
+    });
+
+    test('a partner without a card program gets no card (NO_CARD_PROGRAM)', async () => {
+        // a partner of the test's own: a base IBAN in EUR (a balance needs it), no card program
+        const other = issuePartner(uniq('cards-noprog'));
+        const pid = partnerIdOf(other);
+        const iban = frenchIban(String(crypto.randomInt(10000, 100000)), String(crypto.randomInt(10000, 100000)), '00000000000');
+        sql(`INSERT INTO base_iban (partner_id, currency, base_iban, prefix_len, bic) VALUES (${pid}, 'EUR', ${lit(iban)}, 10, 'COMPFRPPXXX')`);
+        assert.equal(sqlValue(`SELECT COUNT(*) FROM card_program WHERE partner_id = ${pid}`), '0');
+        const c = await verifiedCustomer(other);
+        const b = await createBalance(c.id, 'EUR', other);
+        const r = await jweSend('POST', `/secure/customers/${c.id}/balances/${b.id}/cards`, {}, { id: other });
+        assertRefused(r, 422, 'NO_CARD_PROGRAM');
+    });
+
+    test('a card whose CVV generations are used up is refused a reset (CVV_RESETS_EXHAUSTED)', async () => {
+        const c = await createVirtual(cu);
+        sql(`UPDATE card SET cvv_generation = 999 WHERE id = ${lit(c.id)}`);
+        const r = await jweSend('POST', `${ME}/${c.id}/cvv/reset`, undefined, cu.auth);
+        assertRefused(r, 422, 'CVV_RESETS_EXHAUSTED');
+        assert.equal(sqlValue(`SELECT cvv_generation FROM card WHERE id = ${lit(c.id)}`), '999');
     });
 
     test('a customer without VERIFIED KYC gets no card', async () => {

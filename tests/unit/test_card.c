@@ -90,6 +90,9 @@ test_every_transition(void **state)
         CT_CARD_LINK,   CT_CARD_ACTIVATE, CT_CARD_LOCK,      CT_CARD_UNLOCK,
         CT_CARD_REMOVE, CT_CARD_SET_PIN,  CT_CARD_RESET_CVV, CT_CARD_READ_FULL,
     };
+    static const char *const others[] = {"CARD_REMOVED",         "KYC_NOT_VERIFIED",
+                                         "BALANCE_NOT_ACTIVE",   "NO_CARD_PROGRAM",
+                                         "CVV_RESETS_EXHAUSTED", "FULL_DATA_FORBIDDEN"};
     struct ct_card_state s;
     const char *code;
     size_t i;
@@ -113,7 +116,13 @@ test_every_transition(void **state)
         assert_int_equal(s.status, rows[i].to.status);
         assert_int_equal(s.lock_reason, rows[i].to.lock_reason);
         assert_string_not_equal(ct_card_refusal(code), "");
+        /* a refusal has its own message, not the fallback of an unknown code */
+        if (rows[i].code != NULL)
+            assert_string_not_equal(ct_card_refusal(code), ct_card_refusal(NULL));
     }
+    /* and so have the refusals given outside the state machine */
+    for (i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+        assert_string_not_equal(ct_card_refusal(others[i]), ct_card_refusal(NULL));
     /* removed is final: every action is refused, nothing changes */
     for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
         struct ct_card_state r = {i % 2 ? P : V, REM, (int)(i % 3)};
@@ -335,7 +344,7 @@ test_read_name(void **state)
         {"\"A<b>\"", NULL},
         {"12", NULL},
     };
-    char name[27];
+    char name[CT_CARD_NAME_MAX + 1];
     size_t i;
 
     (void)state;

@@ -44,6 +44,8 @@ enum ct_card_channel {
     CT_CARD_BY_SYSTEM,
 };
 
+/* The longest cardholder name embossed (ISO/IEC 7813 track 1), without its NUL. */
+#define CT_CARD_NAME_MAX 26
 #define CT_CARD_LOCK_MIN 1
 #define CT_CARD_LOCK_MAX 8
 /* Seed 003's table: the reason, the action code a POS/ATM authorization of the locked card
@@ -104,7 +106,8 @@ bool ct_card_read_pin(struct json_object *body, char pin[CT_CARD_PIN_MAX + 1],
                       ct_card_field_err err, void *ctx);
 /* A cardholder name as embossed: 2 to 26 characters of A-Z, space, '-', '.', '\'' once upper
  * cased (ASCII letters only, as on a card). */
-bool ct_card_read_name(struct json_object *v, char out[27], ct_card_field_err err, void *ctx);
+bool ct_card_read_name(struct json_object *v, char out[CT_CARD_NAME_MAX + 1], ct_card_field_err err,
+                       void *ctx);
 
 /* ---- rows ------------------------------------------------------------------------------- */
 
@@ -134,7 +137,7 @@ struct ct_card {
     char expiry[5]; /* YYMM, "" until linked */
     unsigned cvv_generation;
     bool pin_set;
-    char cardholder_name[27];
+    char cardholder_name[CT_CARD_NAME_MAX + 1];
     bool has_address;
     struct ct_card_address delivery;
     char reference[CT_UUID_LEN + 1]; /* the order reference the processor links with */
